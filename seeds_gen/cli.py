@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 from seeds_gen.generate import generate_customers, generate_orders, resolve_config
 from seeds_gen.writer import OutputError, check_writable, write_csvs_atomically
@@ -50,9 +51,7 @@ def iso_date(text: str) -> date:
             raise ValueError
         parsed = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a real date as YYYY-MM-DD, got {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"must be a real date as YYYY-MM-DD, got {text!r}") from None
     if parsed.year < 1900:
         raise argparse.ArgumentTypeError(f"must be in 1900 or later, got {text!r}")
     return parsed
@@ -64,19 +63,28 @@ def build_parser() -> OneLineParser:
         description="Write deterministic synthetic customers.csv and orders.csv seeds.",
     )
     parser.add_argument(
-        "--customers", type=positive_count, metavar="N",
+        "--customers",
+        type=positive_count,
+        metavar="N",
         help="number of customers (default: 100-150, drawn from the seed)",
     )
     parser.add_argument(
-        "--orders", type=positive_count, metavar="N",
+        "--orders",
+        type=positive_count,
+        metavar="N",
         help="number of orders (default: 800-1000, drawn from the seed)",
     )
     parser.add_argument("--seed", type=seed_value, default=42, metavar="S", help="random seed (default: 42)")
     parser.add_argument(
-        "--as-of", type=iso_date, default=None, metavar="YYYY-MM-DD",
+        "--as-of",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
         help="last possible order date (default: today)",
     )
-    parser.add_argument("--out", type=Path, default=Path("seeds"), metavar="DIR", help="output directory (default: seeds)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("seeds"), metavar="DIR", help="output directory (default: seeds)"
+    )
     return parser
 
 

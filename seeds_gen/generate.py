@@ -122,9 +122,9 @@ def generate_orders(config: SeedConfig, customers: pd.DataFrame) -> pd.DataFrame
     counts = _orders_per_customer(rng, len(customers), config.orders)
     customer_index = np.repeat(np.arange(len(customers)), counts)
 
-    registered = (
-        customers["registration_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    )[customer_index]
+    registered = (customers["registration_date"].to_numpy().astype("datetime64[D]").astype(np.int64))[
+        customer_index
+    ]
     as_of = _epoch_day(config.as_of)
     # Uniform over the days registered+1 .. as_of, inclusive.
     span = as_of - registered

@@ -31,9 +31,9 @@ def write_csvs_atomically(out: Path, frames: dict[str, pd.DataFrame]) -> list[tu
     try:
         for name, frame in frames.items():
             handle, temp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+            staged.append((Path(temp_name), out / name, len(frame)))
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 frame.to_csv(stream, index=False, lineterminator="\n")
-            staged.append((Path(temp_name), out / name, len(frame)))
         for temp, final, _ in staged:
             os.replace(temp, final)
     except OSError as error:

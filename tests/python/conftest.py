@@ -1,0 +1,81 @@
+"""Shared fixtures: a copy of the dbt project in a temporary directory, so every test run
+builds a fresh warehouse and never touches the user's seeds/ or warehouse/."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+AS_OF = "2026-06-30"
+# What a project copy needs; generated and installed things stay behind.
+PROJECT_IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "target", "logs", "*.db", "*.csv", "__pycache__", ".pytest_cache", ".ruff_cache"
+)
+
+
+@dataclass
+class DbtProject:
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "segments.db"
+
+    def generate(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_generator("--out", str(self.root / "seeds"), "--as-of", AS_OF, *args)
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DBT_PROFILES_DIR": str(self.root), "NO_COLOR": "1"}
+        return subprocess.run(
+            [str(BIN / "dbt"), "--no-use-colors", *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        with sqlite3.connect(self.warehouse) as connection:
+            return connection.execute(sql).fetchall()
+
+    def read_seed(self, name: str) -> list[dict[str, str]]:
+        with open(self.root / "seeds" / f"{name}.csv", newline="", encoding="utf-8") as stream:
+            return list(csv.DictReader(stream))
+
+
+def run_generator(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seeds_gen", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def copy_project(destination: Path) -> DbtProject:
+    shutil.copytree(REPO, destination, ignore=PROJECT_IGNORE)
+    return DbtProject(destination)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The default seeds, built once with `dbt build` (seeds, models, data and unit tests)."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "segments")
+    generated = project.generate()
+    assert generated.returncode == 0, generated.stderr
+    result = project.dbt("build")
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+    return project

@@ -1,0 +1,111 @@
+"""Bad arguments: exit status 2, one readable line naming the argument, no file changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run_generator
+
+from seeds_gen.writer import OutputError, write_csvs_atomically
+
+BAD_ARGUMENTS = [
+    (["--customers", "0"], "--customers"),
+    (["--customers", "-3"], "--customers"),
+    (["--customers", "abc"], "--customers"),
+    (["--customers", "1.5"], "--customers"),
+    (["--customers", ""], "--customers"),
+    (["--customers", "1000000000"], "--customers"),
+    (["--orders", "0"], "--orders"),
+    (["--orders", "-1"], "--orders"),
+    (["--orders", "ten"], "--orders"),
+    (["--orders", "10", "--customers", "0"], "--customers"),
+    (["--seed", "-1"], "--seed"),
+    (["--seed", "forty-two"], "--seed"),
+    (["--as-of", "2026-02-30"], "--as-of"),
+    (["--as-of", "2026/01/31"], "--as-of"),
+    (["--as-of", "tomorrow"], "--as-of"),
+    (["--as-of", "20260131"], "--as-of"),
+    (["--as-of", "0001-01-01"], "--as-of"),
+    (["--as-of"], "--as-of"),
+    (["--colour", "blue"], "--colour"),
+]
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture
+def existing_seeds(tmp_path: Path) -> Path:
+    out = tmp_path / "seeds"
+    result = run_generator("--out", str(out), "--customers", "5", "--orders", "7")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def assert_refused(result, argument: str) -> None:
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("python -m seeds_gen: error: ")
+    assert argument in lines[0]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "argument"), BAD_ARGUMENTS)
+def test_bad_argument_exits_2_and_changes_nothing(existing_seeds, args, argument):
+    before = snapshot(existing_seeds)
+    result = run_generator("--out", str(existing_seeds), *args)
+    assert_refused(result, argument)
+    assert snapshot(existing_seeds) == before
+
+
+def test_messages_say_what_is_wrong():
+    assert "at least 1" in run_generator("--customers", "0").stderr
+    assert "whole number" in run_generator("--orders", "abc").stderr
+    assert "YYYY-MM-DD" in run_generator("--as-of", "2026-13-01").stderr
+
+
+def test_output_path_that_is_a_file(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("keep me\n")
+    result = run_generator("--out", str(blocker))
+    assert_refused(result, "--out")
+    assert "not a directory" in result.stderr
+    assert blocker.read_text() == "keep me\n"
+
+
+def test_output_path_below_a_file(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me\n")
+    result = run_generator("--out", str(blocker / "seeds"))
+    assert_refused(result, "--out")
+    assert blocker.read_text() == "keep me\n"
+
+
+def test_output_directory_is_created_when_missing(tmp_path):
+    out = tmp_path / "new" / "seeds"
+    result = run_generator("--out", str(out), "--customers", "3", "--orders", "4")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["customers.csv", "orders.csv"]
+
+
+class FailingFrame:
+    """Stands in for a DataFrame whose write fails half-way (disk full)."""
+
+    def __len__(self) -> int:
+        return 1
+
+    def to_csv(self, stream, **_: object) -> None:
+        stream.write("order_id,customer_id\n1,")
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failed_write_leaves_the_previous_files_and_no_temporaries(existing_seeds):
+    before = snapshot(existing_seeds)
+    frames = {"customers.csv": pd.DataFrame({"customer_id": [1]}), "orders.csv": FailingFrame()}
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_csvs_atomically(existing_seeds, frames)
+    assert snapshot(existing_seeds) == before
