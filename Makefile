@@ -9,7 +9,7 @@ DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
-SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount, share_of_customers, share_of_sales from {{ ref('customer_segment_summary') }} order by segment_rank
+SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
 .PHONY: build seeds dbt-build docs-generate report test lint clean
 
@@ -45,8 +45,8 @@ report: $(VENV)/.installed-runtime
 	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check seeds_gen tests
-	$(BIN)/ruff format --check seeds_gen tests
+	$(BIN)/ruff check seeds_gen tests benchmarks
+	$(BIN)/ruff format --check seeds_gen tests benchmarks
 
 test: $(VENV)/.installed-dev lint
 	$(BIN)/python -m pytest

@@ -1,0 +1,74 @@
+"""`make build` in a copy of the project: seeds, dbt build, docs, then the printed report."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BIN, copy_project
+
+
+@pytest.fixture(scope="module")
+def make_build(tmp_path_factory: pytest.TempPathFactory):
+    project = copy_project(tmp_path_factory.mktemp("make-build") / "segments")
+    venv = Path(sys.prefix)
+    if venv == Path(sys.base_prefix):
+        pytest.fail("run the tests from the project's virtual environment (make test does)")
+    # Reuse this environment (-o: never reinstall) instead of creating a second .venv.
+    result = subprocess.run(
+        ["make", "build", f"VENV={venv}", "-o", f"{venv}/.installed-runtime"],
+        cwd=project.root,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return project, result.stdout
+
+
+def test_prints_the_head_of_customer_segments(make_build):
+    _, output = make_build
+    head = output.split("First rows of customer_segments")[1].split("Customers per segment")[0]
+    header = [
+        "customer_id",
+        "customer_name",
+        "registration_date",
+        "total_sales_amount",
+        "number_of_orders",
+        "customer_segment",
+    ]
+    assert "| " + " | ".join(header) + " |" in head
+    rows = re.findall(r"^\|\s+(\d+) \| (Customer [A-Z]+)", head, flags=re.MULTILINE)
+    assert [int(customer_id) for customer_id, _ in rows] == list(range(1, 11))
+
+
+def test_prints_the_count_per_segment_matching_the_warehouse(make_build):
+    project, output = make_build
+    report = output.split("Customers per segment:")[1]
+    printed = dict(
+        (segment, int(count))
+        for segment, count in re.findall(
+            r"^\| (High-Value|Medium-Value|Low-Value|No-Orders)\s+\|\s+(\d+)", report, re.M
+        )
+    )
+    counted = dict(project.query("select customer_segment, count(*) from customer_segments group by 1"))
+    assert printed == counted
+    assert len(printed) == 4
+
+
+def test_writes_the_docs_catalog(make_build):
+    project, _ = make_build
+    for artifact in ("manifest.json", "catalog.json", "index.html"):
+        assert (project.root / "target" / artifact).is_file()
+
+
+def test_parse_has_no_deprecation_warnings(make_build):
+    project, _ = make_build
+    result = project.dbt("parse", "--no-partial-parse")
+    assert result.returncode == 0
+    assert "deprecat" not in result.stdout.lower(), result.stdout
