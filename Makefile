@@ -1,7 +1,8 @@
 # Two commands on a fresh machine (Python 3.11 and make): `make build`, `make test`.
 # Both create .venv when it is missing and install the pinned dependencies into it.
 
-PYTHON ?= python3
+# Prefer an explicit python3.11; any python3 of 3.11 or newer will do.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
@@ -16,7 +17,7 @@ SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_a
 build: seeds dbt-build docs-generate report
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
+	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
