@@ -6,13 +6,19 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
-# dbt reads profiles.yml from the repo root; keep its logs and artifacts out of the way of git.
+WAREHOUSE := warehouse/segments.db
+DOCS_HOST := 127.0.0.1
+DOCS_PORT := 8080
+# apt-get needs root; use sudo when we are not.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# dbt reads profiles.yml from the repo root.
 export DBT_PROFILES_DIR := $(CURDIR)
 
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
-.PHONY: build seeds dbt-build docs-generate report test lint clean
+.PHONY: build seeds dbt-build docs-generate report docs docs-screenshot \
+	test lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
 build: seeds dbt-build docs-generate report
 
@@ -32,6 +38,10 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-runtime
 seeds: $(VENV)/.installed-runtime
 	$(BIN)/python -m seeds_gen
 
+# Default seeds only when there are none: never overwrites seeds you generated yourself.
+seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
+	$(BIN)/python -m seeds_gen
+
 dbt-build: $(VENV)/.installed-runtime
 	$(DBT) build
 
@@ -39,18 +49,57 @@ docs-generate: $(VENV)/.installed-runtime
 	$(DBT) docs generate
 
 report: $(VENV)/.installed-runtime
-	@echo "First rows of customer_segments (warehouse/segments.db):"
+	@echo "First rows of customer_segments ($(WAREHOUSE)):"
 	@$(DBT) --quiet show --limit 10 --inline "$(SEGMENT_HEAD_SQL)"
 	@echo
 	@echo "Customers per segment:"
 	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
 
-lint: $(VENV)/.installed-dev
+$(WAREHOUSE): | seeds/customers.csv seeds/orders.csv
+	$(DBT) build
+
+# The docs site two ways: served on http://127.0.0.1:8080, and as one static file.
+docs: $(VENV)/.installed-runtime | $(WAREHOUSE)
+	$(DBT) docs generate --static
+	@echo "Static docs, no server needed: open target/static_index.html"
+	@echo "Serving the docs on http://$(DOCS_HOST):$(DOCS_PORT) (Ctrl-C stops)"
+	$(DBT) docs serve --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser
+
+# Refresh the committed screenshot of the lineage graph (docs/lineage-graph.png).
+docs-screenshot: $(VENV)/.installed-dev browser
+	SEGMENTS_SCREENSHOT=$(CURDIR)/docs/lineage-graph.png $(BIN)/python -m pytest -q tests/python/test_docs_browser.py
+
+# Debian's chromium for the docs browser test, installed when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the docs browser test"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: lint-python lint-sql lint-dbt-parse lint-docs-coverage
+
+lint-python: $(VENV)/.installed-dev
 	$(BIN)/ruff check seeds_gen tests benchmarks
 	$(BIN)/ruff format --check seeds_gen tests benchmarks
 
-test: $(VENV)/.installed-dev lint
+lint-sql: $(VENV)/.installed-dev
+	$(BIN)/sqlfluff lint models macros tests
+
+# Current dbt 1.11 YAML only: any deprecation warning fails.
+lint-dbt-parse: $(VENV)/.installed-dev
+	@$(DBT) --no-use-colors parse --no-partial-parse > $(VENV)/dbt-parse.log 2>&1 || { cat $(VENV)/dbt-parse.log; exit 1; }
+	@if grep -i deprecat $(VENV)/dbt-parse.log; then echo "dbt parse printed deprecation warnings (above)"; exit 1; fi
+	@echo "dbt parse: no deprecation warnings"
+
+# Documentation and test coverage (dbt-bouncer.yml) on artifacts from a temporary warehouse.
+lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.csv
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet seed && \
+		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet run && \
+		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet docs generate && \
+		COLUMNS=160 $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+
+test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf target logs warehouse/*.db seeds/*.csv
+	rm -rf target logs warehouse/*.db seeds/*.csv test-artifacts

@@ -49,6 +49,21 @@ class DbtProject:
         with sqlite3.connect(self.warehouse) as connection:
             return connection.execute(sql).fetchall()
 
+    def make_command(self, *args: str) -> tuple[list[str], dict[str, str]]:
+        """argv and environment for `make ARGS` in this copy, reusing the current environment
+        (VENV points at it, and -o marks its install stamps as done so nothing is reinstalled)."""
+        venv = Path(sys.prefix)
+        if venv == Path(sys.base_prefix):
+            pytest.fail("run the tests from the project's virtual environment (make test does)")
+        stamps = [f"{venv}/.installed-runtime", f"{venv}/.installed-dev"]
+        argv = ["make", *args, f"VENV={venv}", *(arg for stamp in stamps for arg in ("-o", stamp))]
+        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1"}
+        return argv, env
+
+    def make(self, *args: str) -> subprocess.CompletedProcess[str]:
+        argv, env = self.make_command(*args)
+        return subprocess.run(argv, cwd=self.root, env=env, capture_output=True, text=True, check=False)
+
     def read_seed(self, name: str) -> list[dict[str, str]]:
         with open(self.root / "seeds" / f"{name}.csv", newline="", encoding="utf-8") as stream:
             return list(csv.DictReader(stream))

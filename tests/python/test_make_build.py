@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import BIN, copy_project
+from conftest import copy_project
 
 
 @pytest.fixture(scope="module")
 def make_build(tmp_path_factory: pytest.TempPathFactory):
     project = copy_project(tmp_path_factory.mktemp("make-build") / "segments")
-    venv = Path(sys.prefix)
-    if venv == Path(sys.base_prefix):
-        pytest.fail("run the tests from the project's virtual environment (make test does)")
-    # Reuse this environment (-o: never reinstall) instead of creating a second .venv.
-    result = subprocess.run(
-        ["make", "build", f"VENV={venv}", "-o", f"{venv}/.installed-runtime"],
-        cwd=project.root,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = project.make("build")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return project, result.stdout
 
@@ -65,10 +50,3 @@ def test_writes_the_docs_catalog(make_build):
     project, _ = make_build
     for artifact in ("manifest.json", "catalog.json", "index.html"):
         assert (project.root / "target" / artifact).is_file()
-
-
-def test_parse_has_no_deprecation_warnings(make_build):
-    project, _ = make_build
-    result = project.dbt("parse", "--no-partial-parse")
-    assert result.returncode == 0
-    assert "deprecat" not in result.stdout.lower(), result.stdout

@@ -1,0 +1,62 @@
+"""`make docs` writes the static single-file site and serves the docs over HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from conftest import copy_project
+
+STARTUP_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read()
+    except OSError:
+        return None
+
+
+def test_make_docs_serves_and_writes_the_static_site(tmp_path):
+    project = copy_project(tmp_path / "segments")
+    port = free_port()  # the Makefile's default is 8080; a free port keeps the test independent
+    argv, env = project.make_command("docs", f"DOCS_PORT={port}")
+    server = subprocess.Popen(
+        argv,
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        index = None
+        while index is None and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(1)
+            index = fetch(f"http://127.0.0.1:{port}/")
+        assert index is not None, "docs server never answered"
+        assert b"dbt" in index
+        manifest = fetch(f"http://127.0.0.1:{port}/manifest.json")
+        assert manifest is not None and b"model.segments.customer_segments" in manifest
+        catalog = fetch(f"http://127.0.0.1:{port}/catalog.json")
+        assert catalog is not None and b"total_sales_amount" in catalog
+        static = project.root / "target" / "static_index.html"
+        assert static.stat().st_size > 100_000
+        assert b"model.segments.customer_segments" in static.read_bytes()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}" in output
