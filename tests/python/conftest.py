@@ -4,12 +4,13 @@ builds a fresh warehouse and never touches the user's seeds/ or warehouse/."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ PROJECT_IGNORE = shutil.ignore_patterns(
 @dataclass
 class DbtProject:
     root: Path
+    # run_results.json of the fixture's `dbt build`, kept before later dbt commands overwrite it.
+    build_results: list[dict] = field(default_factory=list)
 
     @property
     def warehouse(self) -> Path:
@@ -93,4 +96,5 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     assert generated.returncode == 0, generated.stderr
     result = project.dbt("build")
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+    project.build_results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
     return project
