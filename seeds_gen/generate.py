@@ -24,6 +24,7 @@ INACTIVE_SHARE = 0.08
 # orders on the busiest 10% of customers (the property the data must show is 30%).
 ACTIVITY_SIGMA = 1.2
 AMOUNT_CENTS = (1_000, 100_000)  # uniform amounts from 10.00 to 1000.00
+ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,7 @@ def spreadsheet_column_names(n: int) -> np.ndarray:
     # One pass per letter position (at most 6 for a hundred million), not per row.
     while (active := remaining > 0).any():
         digit = (remaining[active] - 1) % 26
-        letters[active] = np.char.add(
-            np.array([chr(ord("A") + d) for d in range(26)])[digit], letters[active].astype(str)
-        )
+        letters[active] = np.char.add(ALPHABET[digit], letters[active].astype(str))
         remaining[active] = (remaining[active] - 1) // 26
     return letters
 

@@ -18,6 +18,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 AS_OF = "2026-06-30"
+# customer_segments, exactly these columns in this order.
+SEGMENT_COLUMNS = [
+    "customer_id",
+    "customer_name",
+    "registration_date",
+    "total_sales_amount",
+    "number_of_orders",
+    "customer_segment",
+]
 # What a project copy needs; generated and installed things stay behind.
 PROJECT_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "*.db", "*.csv", "__pycache__", ".pytest_cache", ".ruff_cache"

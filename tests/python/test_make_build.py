@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import copy_project
+from conftest import SEGMENT_COLUMNS, copy_project
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +19,7 @@ def make_build(tmp_path_factory: pytest.TempPathFactory):
 def test_prints_the_head_of_customer_segments(make_build):
     _, output = make_build
     head = output.split("First rows of customer_segments")[1].split("Customers per segment")[0]
-    header = [
-        "customer_id",
-        "customer_name",
-        "registration_date",
-        "total_sales_amount",
-        "number_of_orders",
-        "customer_segment",
-    ]
-    assert "| " + " | ".join(header) + " |" in head
+    assert "| " + " | ".join(SEGMENT_COLUMNS) + " |" in head
     rows = re.findall(r"^\|\s+(\d+) \| (Customer [A-Z]+)", head, flags=re.MULTILINE)
     assert [int(customer_id) for customer_id, _ in rows] == list(range(1, 11))
 

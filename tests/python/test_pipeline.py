@@ -7,16 +7,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from conftest import SEGMENT_COLUMNS
 
 SEGMENTS = ["High-Value", "Medium-Value", "Low-Value", "No-Orders"]
-COLUMNS = [
-    "customer_id",
-    "customer_name",
-    "registration_date",
-    "total_sales_amount",
-    "number_of_orders",
-    "customer_segment",
-]
 
 
 def expected_segment(total: Decimal, high: Decimal = Decimal(5000), medium: Decimal = Decimal(1000)) -> str:
@@ -71,12 +64,12 @@ def test_dbt_build_ran_every_test_and_all_passed(built_project):
 
 def test_customer_segments_columns_in_order(built_project):
     columns = [row[1] for row in built_project.query("pragma table_info(customer_segments)")]
-    assert columns == COLUMNS
+    assert columns == SEGMENT_COLUMNS
 
 
 def test_customer_segments_matches_an_independent_computation(built_project):
     expected = expected_rows(built_project)
-    actual = built_project.query(f"select {', '.join(COLUMNS)} from customer_segments")
+    actual = built_project.query(f"select {', '.join(SEGMENT_COLUMNS)} from customer_segments")
     assert len(actual) == len(expected)
     for row in actual:
         want = expected[row[0]]
