@@ -13,6 +13,9 @@ DOCS_PORT := 8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # dbt reads profiles.yml from the repo root.
 export DBT_PROFILES_DIR := $(CURDIR)
+# The day the data runs up to: the generator's --as-of and dbt's var as_of_date, kept equal.
+AS_OF ?= $(shell date +%F)
+export SEGMENTS_AS_OF := $(AS_OF)
 
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
@@ -36,11 +39,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-runtime
 	touch $@
 
 seeds: $(VENV)/.installed-runtime
-	$(BIN)/python -m seeds_gen
+	$(BIN)/python -m seeds_gen --as-of $(AS_OF)
 
 # Default seeds only when there are none: never overwrites seeds you generated yourself.
 seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
-	$(BIN)/python -m seeds_gen
+	$(BIN)/python -m seeds_gen --as-of $(AS_OF)
 
 dbt-build: $(VENV)/.installed-runtime
 	$(DBT) build

@@ -1,16 +1,178 @@
-{#- Dates are ISO-8601 (YYYY-MM-DD) everywhere downstream of staging. -#}
+{#- Dates are ISO-8601 (YYYY-MM-DD, timestamps YYYY-MM-DD HH:MM:SS) everywhere downstream of
+    staging. Raw feeds also send DD/MM/YYYY; day_month_year_to_iso rewrites that form, in SQL any
+    warehouse runs, before the engine-specific cast. -#}
+
+{% macro day_month_year_to_iso(expression) -%}
+    case
+        when {{ expression }} like '__/__/____%'
+            then
+                substr({{ expression }}, 7, 4) || '-' || substr({{ expression }}, 4, 2) || '-'
+                || substr({{ expression }}, 1, 2) || substr({{ expression }}, 11)
+        else {{ expression }}
+    end
+{%- endmacro %}
+
 
 {% macro to_iso_date(expression) -%}
     {{ return(adapter.dispatch('to_iso_date', 'segments')(expression)) }}
 {%- endmacro %}
 
 {% macro default__to_iso_date(expression) -%}
-    cast({{ expression }} as date)
+    cast({{ day_month_year_to_iso(expression) }} as date)
 {%- endmacro %}
 
 {#- SQLite stores dates as TEXT; date() normalises to YYYY-MM-DD and yields NULL for anything
     unparseable, which the not_null tests then catch. Never cast(x as date): it gives a number;
     cast to text instead, so the column is declared as text. -#}
 {% macro sqlite__to_iso_date(expression) -%}
-    cast(date({{ expression }}) as text)
+    cast(date({{ day_month_year_to_iso(expression) }}) as text)
+{%- endmacro %}
+
+
+{% macro to_iso_timestamp(expression) -%}
+    {{ return(adapter.dispatch('to_iso_timestamp', 'segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__to_iso_timestamp(expression) -%}
+    cast({{ day_month_year_to_iso(expression) }} as timestamp)
+{%- endmacro %}
+
+{% macro sqlite__to_iso_timestamp(expression) -%}
+    cast(datetime({{ day_month_year_to_iso(expression) }}) as text)
+{%- endmacro %}
+
+
+{#- Whole days from start_date to end_date (positive when end_date is later). dbt-sqlite's own
+    datediff is unimplemented. -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'segments')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro sqlite__days_between(start_date, end_date) -%}
+    cast(julianday({{ end_date }}) - julianday({{ start_date }}) as integer)
+{%- endmacro %}
+
+
+{#- The first day of the date's month, as a date. -#}
+{% macro month_start(date_expression) -%}
+    {{ return(adapter.dispatch('month_start', 'segments')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__month_start(date_expression) -%}
+    cast({{ dbt.date_trunc('month', date_expression) }} as date)
+{%- endmacro %}
+
+{% macro sqlite__month_start(date_expression) -%}
+    cast(date({{ date_expression }}, 'start of month') as text)
+{%- endmacro %}
+
+
+{#- The calendar month, 1 to 12. -#}
+{% macro month_of_year(date_expression) -%}
+    {{ return(adapter.dispatch('month_of_year', 'segments')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__month_of_year(date_expression) -%}
+    cast(extract(month from {{ date_expression }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro sqlite__month_of_year(date_expression) -%}
+    cast(strftime('%m', {{ date_expression }}) as integer)
+{%- endmacro %}
+
+
+{#- The first day of the date's calendar quarter (1 Jan, 1 Apr, 1 Jul, 1 Oct). -#}
+{% macro quarter_start(date_expression) -%}
+    {{ return(adapter.dispatch('quarter_start', 'segments')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__quarter_start(date_expression) -%}
+    cast({{ dbt.date_trunc('quarter', date_expression) }} as date)
+{%- endmacro %}
+
+{% macro sqlite__quarter_start(date_expression) -%}
+    cast(date(
+        {{ date_expression }}, 'start of month',
+        '-' || ((cast(strftime('%m', {{ date_expression }}) as integer) - 1) % 3) || ' months'
+    ) as text)
+{%- endmacro %}
+
+
+{#- The date moved by a whole number of months (negative moves back). -#}
+{% macro add_months(date_expression, months) -%}
+    {{ return(adapter.dispatch('add_months', 'segments')(date_expression, months)) }}
+{%- endmacro %}
+
+{% macro default__add_months(date_expression, months) -%}
+    cast({{ dbt.dateadd('month', months, date_expression) }} as date)
+{%- endmacro %}
+
+{% macro sqlite__add_months(date_expression, months) -%}
+    cast(date({{ date_expression }}, '{{ months }} months') as text)
+{%- endmacro %}
+
+
+{#- The date moved by a whole number of days (negative moves back). -#}
+{% macro add_days(date_expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'segments')(date_expression, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(date_expression, days) -%}
+    cast({{ dbt.dateadd('day', days, date_expression) }} as date)
+{%- endmacro %}
+
+{% macro sqlite__add_days(date_expression, days) -%}
+    cast(date({{ date_expression }}, '{{ days }} days') as text)
+{%- endmacro %}
+
+
+{#- Completed years from birth_date to on_date (an age). -#}
+{% macro age_in_years(birth_date, on_date) -%}
+    {{ return(adapter.dispatch('age_in_years', 'segments')(birth_date, on_date)) }}
+{%- endmacro %}
+
+{% macro default__age_in_years(birth_date, on_date) -%}
+    cast(
+        extract(year from {{ on_date }}) - extract(year from {{ birth_date }})
+        - case
+            when extract(month from {{ on_date }}) * 100 + extract(day from {{ on_date }})
+                < extract(month from {{ birth_date }}) * 100 + extract(day from {{ birth_date }})
+                then 1
+            else 0
+        end
+        as {{ dbt.type_int() }}
+    )
+{%- endmacro %}
+
+{% macro sqlite__age_in_years(birth_date, on_date) -%}
+    (
+        cast(strftime('%Y', {{ on_date }}) as integer) - cast(strftime('%Y', {{ birth_date }}) as integer)
+        - (strftime('%m-%d', {{ on_date }}) < strftime('%m-%d', {{ birth_date }}))
+    )
+{%- endmacro %}
+
+
+{#- The as-of date of the data (var as_of_date, YYYY-MM-DD; default: the day dbt runs), as a SQL
+    date expression. Checked at compile time. -#}
+{% macro as_of_date() -%}
+    {%- set text = var('as_of_date') | string | trim -%}
+    {%- if text in ('', 'none', 'None') -%}
+        {%- set text = run_started_at.strftime('%Y-%m-%d') -%}
+    {%- endif -%}
+    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})-([0-9]{2})', text) -%}
+    {%- set valid = false -%}
+    {%- if parts -%}
+        {%- set year, month, day = parts.group(1) | int, parts.group(2) | int, parts.group(3) | int -%}
+        {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
+        {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
+        {%- set valid = 1 <= month <= 12 and 1 <= day <= month_days[month - 1] -%}
+    {%- endif -%}
+    {%- if not valid -%}
+        {{ exceptions.raise_compiler_error("var 'as_of_date' must be a real date as YYYY-MM-DD; got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{ return(to_iso_date("'" ~ text ~ "'")) }}
 {%- endmacro %}

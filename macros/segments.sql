@@ -6,6 +6,18 @@
 {%- endmacro %}
 
 
+{#- One row per segment (segment_rank, customer_segment), most valuable first: the spine that
+    keeps empty segments in per-segment models. -#}
+{% macro segment_rows() -%}
+    {%- for segment in segment_names() %}
+    select
+        {{ loop.index }} as segment_rank,
+        '{{ segment }}' as customer_segment
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {#- A threshold var as integer cents, validated at compile time: floats never decide a segment. -#}
 {% macro segment_threshold_cents(var_name) -%}
     {%- set text = var(var_name) | string | trim -%}

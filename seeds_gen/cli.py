@@ -14,11 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from seeds_gen.generate import generate_customers, generate_orders, resolve_config
+from seeds_gen.generate import DEFAULT_MESSY_RATE, resolve_config
+from seeds_gen.tables import build_tables
 from seeds_gen.writer import OutputError, check_writable, write_csvs_atomically
 
 # Counts above this would need more memory than a laptop has.
 MAX_COUNT = 100_000_000
+MAX_MESSY_RATE = 0.5
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -45,6 +47,15 @@ def seed_value(text: str) -> int:
     return int(text)
 
 
+def messy_rate(text: str) -> float:
+    if not re.fullmatch(r"\s*(0|1)?(\.\d+)?\s*", text) or not text.strip(". "):
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to {MAX_MESSY_RATE}, got {text!r}")
+    value = float(text)
+    if value > MAX_MESSY_RATE:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to {MAX_MESSY_RATE}, got {text!r}")
+    return value
+
+
 def iso_date(text: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -60,7 +71,7 @@ def iso_date(text: str) -> date:
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="python -m seeds_gen",
-        description="Write deterministic synthetic customers.csv and orders.csv seeds.",
+        description="Write deterministic synthetic seeds: customers, orders, products, lines, feedback.",
     )
     parser.add_argument(
         "--customers",
@@ -73,6 +84,19 @@ def build_parser() -> OneLineParser:
         type=positive_count,
         metavar="N",
         help="number of orders (default: 800-1000, drawn from the seed)",
+    )
+    parser.add_argument(
+        "--products",
+        type=positive_count,
+        metavar="N",
+        help="number of products (default: 50-200, drawn from the seed)",
+    )
+    parser.add_argument(
+        "--messy-rate",
+        type=messy_rate,
+        default=DEFAULT_MESSY_RATE,
+        metavar="R",
+        help=f"share of raw rows given each kind of defect, 0 for clean data (default: {DEFAULT_MESSY_RATE})",
     )
     parser.add_argument("--seed", type=seed_value, default=42, metavar="S", help="random seed (default: 42)")
     parser.add_argument(
@@ -101,11 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         as_of=args.as_of or date.today(),
         customers=args.customers,
         orders=args.orders,
+        products=args.products,
+        messy_rate=args.messy_rate,
     )
-    customers = generate_customers(config)
-    orders = generate_orders(config, customers)
     try:
-        written = write_csvs_atomically(args.out, {"customers.csv": customers, "orders.csv": orders})
+        written = write_csvs_atomically(args.out, build_tables(config))
     except OutputError as error:
         parser.error(f"argument --out: {error}")
     for path, rows in written:

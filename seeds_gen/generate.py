@@ -1,7 +1,7 @@
-"""Vectorised generators for the raw tables: no per-row Python loops.
+"""Vectorised generators for customers and orders: no per-row Python loops.
 
 Every table draws from its own child of one SeedSequence, so overriding one
-count (say ``--orders``) never changes another table.
+count (say ``--orders``) never changes another table's independent columns.
 """
 
 from __future__ import annotations
@@ -9,13 +9,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
 
+from seeds_gen.reference import AGE_AT_REGISTRATION, GENDERS, MONTH_WEIGHTS, REGIONS
+
 # Default sizes are drawn from the seed, inside these inclusive ranges.
 DEFAULT_CUSTOMERS = (100, 150)
 DEFAULT_ORDERS = (800, 1000)
+DEFAULT_PRODUCTS = (50, 200)
+DEFAULT_MESSY_RATE = 0.02
 
 REGISTRATION_YEARS = 3
 # Share of customers who never order; at least 5% by construction.
@@ -25,6 +30,20 @@ INACTIVE_SHARE = 0.08
 ACTIVITY_SIGMA = 1.2
 AMOUNT_CENTS = (1_000, 100_000)  # uniform amounts from 10.00 to 1000.00
 ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+DAYS_PER_YEAR = 365.25
+
+
+class Stream(IntEnum):
+    """Index of each table's child SeedSequence; append new ones, never reorder."""
+
+    COUNTS = 0
+    CUSTOMERS = 1
+    ORDERS = 2
+    DEMOGRAPHICS = 3
+    PRODUCTS = 4
+    ORDER_ITEMS = 5
+    FEEDBACK = 6
+    MESS = 7
 
 
 @dataclass(frozen=True)
@@ -33,27 +52,35 @@ class SeedConfig:
 
     customers: int
     orders: int
+    products: int
     seed: int
     as_of: date
+    messy_rate: float = DEFAULT_MESSY_RATE
 
 
-def _streams(seed: int) -> tuple[np.random.Generator, ...]:
-    counts, customers, orders = np.random.SeedSequence(seed).spawn(3)
-    return tuple(np.random.default_rng(s) for s in (counts, customers, orders))
+def stream(seed: int, which: Stream) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(len(Stream))[which])
 
 
 def resolve_config(
-    seed: int, as_of: date, customers: int | None = None, orders: int | None = None
+    seed: int,
+    as_of: date,
+    customers: int | None = None,
+    orders: int | None = None,
+    products: int | None = None,
+    messy_rate: float = DEFAULT_MESSY_RATE,
 ) -> SeedConfig:
     """Fill in default counts, drawn from the seed, where none was given."""
-    counts_rng = _streams(seed)[0]
-    default_customers = int(counts_rng.integers(DEFAULT_CUSTOMERS[0], DEFAULT_CUSTOMERS[1] + 1))
-    default_orders = int(counts_rng.integers(DEFAULT_ORDERS[0], DEFAULT_ORDERS[1] + 1))
+    counts = stream(seed, Stream.COUNTS)
+    defaults = [int(counts.integers(low, high + 1)) for low, high in (DEFAULT_CUSTOMERS, DEFAULT_ORDERS)]
+    default_products = int(counts.integers(DEFAULT_PRODUCTS[0], DEFAULT_PRODUCTS[1] + 1))
     return SeedConfig(
-        customers=customers if customers is not None else default_customers,
-        orders=orders if orders is not None else default_orders,
+        customers=customers if customers is not None else defaults[0],
+        orders=orders if orders is not None else defaults[1],
+        products=products if products is not None else default_products,
         seed=seed,
         as_of=as_of,
+        messy_rate=messy_rate,
     )
 
 
@@ -76,12 +103,25 @@ def three_years_before(as_of: date) -> date:
         return as_of.replace(year=as_of.year - REGISTRATION_YEARS, day=28)
 
 
-def _iso(days: np.ndarray) -> np.ndarray:
+def iso_dates(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 as YYYY-MM-DD text."""
     return days.astype("datetime64[D]").astype(str)
 
 
-def _epoch_day(d: date) -> int:
+def epoch_day(d: date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
+
+
+def geography() -> pd.DataFrame:
+    """One row per city with its country, region and overall share of customers."""
+    rows = [
+        (region, country, city, region_share * city_share)
+        for region, (region_share, _, cities) in REGIONS.items()
+        for country, city, city_share in cities
+    ]
+    frame = pd.DataFrame(rows, columns=["region", "country", "city", "share"])
+    frame["share"] /= frame["share"].sum()
+    return frame
 
 
 def generate_customers(config: SeedConfig) -> pd.DataFrame:
@@ -90,44 +130,93 @@ def generate_customers(config: SeedConfig) -> pd.DataFrame:
     Registration is at least one day before the as-of date so that every
     customer can still place an order strictly after registering.
     """
-    rng = _streams(config.seed)[1]
-    first = _epoch_day(three_years_before(config.as_of))
-    last = _epoch_day(config.as_of) - 1
+    rng = stream(config.seed, Stream.CUSTOMERS)
+    first = epoch_day(three_years_before(config.as_of))
+    last = epoch_day(config.as_of) - 1
     registration = rng.integers(first, last + 1, size=config.customers)
-    return pd.DataFrame(
+    customers = pd.DataFrame(
         {
             "customer_id": np.arange(1, config.customers + 1, dtype=np.int64),
             "customer_name": "Customer " + pd.Series(spreadsheet_column_names(config.customers)),
-            "registration_date": _iso(registration),
+            "registration_date": iso_dates(registration),
+        }
+    )
+    return pd.concat([customers, _demographics(config, registration)], axis=1)
+
+
+def _demographics(config: SeedConfig, registration: np.ndarray) -> pd.DataFrame:
+    """Birth date (an adult on the registration day), gender and home city."""
+    rng = stream(config.seed, Stream.DEMOGRAPHICS)
+    n = config.customers
+    age = np.clip(
+        rng.normal(AGE_AT_REGISTRATION["mean"], AGE_AT_REGISTRATION["sd"], n),
+        AGE_AT_REGISTRATION["min"],
+        AGE_AT_REGISTRATION["max"],
+    )
+    # ceil: 18.0 years is at least 6575 days, whatever the leap years.
+    birth = registration - np.ceil(age * DAYS_PER_YEAR).astype(np.int64)
+    genders = np.array(list(GENDERS))
+    gender_p = np.array(list(GENDERS.values()))
+    places = geography()
+    home = rng.choice(len(places), size=n, p=places["share"].to_numpy())
+    return pd.DataFrame(
+        {
+            "birth_date": iso_dates(birth),
+            "gender": genders[rng.choice(len(genders), size=n, p=gender_p / gender_p.sum())],
+            "country": places["country"].to_numpy()[home],
+            "region": places["region"].to_numpy()[home],
+            "city": places["city"].to_numpy()[home],
         }
     )
 
 
-def _orders_per_customer(rng: np.random.Generator, customers: int, orders: int) -> np.ndarray:
+def _orders_per_customer(rng: np.random.Generator, activity: np.ndarray, orders: int) -> np.ndarray:
     """Skewed order counts: some customers never order, a busy few order a lot."""
+    customers = len(activity)
     inactive = min(customers - 1, math.ceil(INACTIVE_SHARE * customers))
-    weights = rng.lognormal(mean=0.0, sigma=ACTIVITY_SIGMA, size=customers)
+    weights = rng.lognormal(mean=0.0, sigma=ACTIVITY_SIGMA, size=customers) * activity
     weights[rng.permutation(customers)[:inactive]] = 0.0
     return rng.multinomial(orders, weights / weights.sum())
+
+
+def _seasonal_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """One day per row, uniform in [low, high] but thinned by MONTH_WEIGHTS (rejection sampling).
+
+    Each pass redraws only the rejected rows; a pass keeps at least 0.47 of them, so
+    a few dozen passes finish any size. After 200 passes the rest keep their draw.
+    """
+    month_weight = np.array(MONTH_WEIGHTS) / max(MONTH_WEIGHTS)
+    days = np.empty(len(low), dtype=np.int64)
+    pending = np.arange(len(low))
+    for _ in range(200):
+        span = high[pending] - low[pending] + 1
+        candidate = low[pending] + np.floor(rng.random(len(pending)) * span).astype(np.int64)
+        month = candidate.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        keep = rng.random(len(pending)) < month_weight[month]
+        days[pending] = candidate
+        pending = pending[~keep]
+        if len(pending) == 0:
+            break
+    return days
 
 
 def generate_orders(config: SeedConfig, customers: pd.DataFrame) -> pd.DataFrame:
     """Orders strictly after the customer's registration and not after the as-of date.
 
-    Order ids follow order date (ties in random order), as a real order
-    sequence would.
+    Customers in busier regions order more (REGIONS' activity multiplier), and
+    order dates follow MONTH_WEIGHTS. Order ids follow order date (ties in random
+    order), as a real order sequence would.
     """
-    rng = _streams(config.seed)[2]
-    counts = _orders_per_customer(rng, len(customers), config.orders)
+    rng = stream(config.seed, Stream.ORDERS)
+    activity_by_region = {region: multiplier for region, (_, multiplier, _) in REGIONS.items()}
+    activity = customers["region"].map(activity_by_region).to_numpy(dtype=float)
+    counts = _orders_per_customer(rng, activity, config.orders)
     customer_index = np.repeat(np.arange(len(customers)), counts)
 
-    registered = (customers["registration_date"].to_numpy().astype("datetime64[D]").astype(np.int64))[
-        customer_index
-    ]
-    as_of = _epoch_day(config.as_of)
-    # Uniform over the days registered+1 .. as_of, inclusive.
-    span = as_of - registered
-    order_day = registered + 1 + np.floor(rng.random(config.orders) * span).astype(np.int64)
+    registered = customers["registration_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    registered = registered[customer_index]
+    as_of = np.full(config.orders, epoch_day(config.as_of), dtype=np.int64)
+    order_day = _seasonal_days(rng, registered + 1, as_of)
     amount_cents = rng.integers(AMOUNT_CENTS[0], AMOUNT_CENTS[1] + 1, size=config.orders)
 
     chronological = np.lexsort((rng.random(config.orders), order_day))
@@ -135,13 +224,13 @@ def generate_orders(config: SeedConfig, customers: pd.DataFrame) -> pd.DataFrame
         {
             "order_id": np.arange(1, config.orders + 1, dtype=np.int64),
             "customer_id": customers["customer_id"].to_numpy()[customer_index][chronological],
-            "order_date": _iso(order_day[chronological]),
-            "amount": _format_cents(amount_cents[chronological]),
+            "order_date": iso_dates(order_day[chronological]),
+            "amount": format_cents(amount_cents[chronological]),
         }
     )
 
 
-def _format_cents(cents: np.ndarray) -> np.ndarray:
+def format_cents(cents: np.ndarray) -> np.ndarray:
     """Exact two-decimal text from integer cents: no float rounding on the way out."""
     units = (cents // 100).astype(str)
     hundredths = np.char.zfill((cents % 100).astype(str), 2)

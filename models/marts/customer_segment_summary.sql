@@ -9,12 +9,7 @@ customer_segments as (
 -- Every segment, so an empty one still shows with zero customers.
 segments as (
 
-    {% for segment in segment_names() %}
-    select
-        {{ loop.index }} as segment_rank,
-        '{{ segment }}' as customer_segment
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ segment_rows() }}
 
 ),
 

@@ -47,7 +47,7 @@ class DbtProject:
         return run_generator("--out", str(self.root / "seeds"), "--as-of", AS_OF, *args)
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "DBT_PROFILES_DIR": str(self.root), "NO_COLOR": "1"}
+        env = {**os.environ, "DBT_PROFILES_DIR": str(self.root), "NO_COLOR": "1", "SEGMENTS_AS_OF": AS_OF}
         return subprocess.run(
             [str(BIN / "dbt"), "--no-use-colors", *args],
             cwd=self.root,

@@ -31,7 +31,16 @@ def default_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFram
 
 def test_exact_columns(default_seeds):
     customers, orders = default_seeds
-    assert list(customers.columns) == ["customer_id", "customer_name", "registration_date"]
+    assert list(customers.columns) == [
+        "customer_id",
+        "customer_name",
+        "registration_date",
+        "birth_date",
+        "gender",
+        "country",
+        "region",
+        "city",
+    ]
     assert list(orders.columns) == ["order_id", "customer_id", "order_date", "amount"]
 
 

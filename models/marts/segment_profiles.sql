@@ -1,0 +1,155 @@
+-- Who is in each segment: size, age, gender mix, where they live, how they buy.
+{%- set average_order_amount =
+    'segment_totals.total_sales_cents / 100.0 / nullif(segment_totals.number_of_orders, 0)' %}
+with
+
+customer_segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_customers') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines') }}
+
+),
+
+-- Every segment, so an empty one still shows.
+segments as (
+
+    {{ segment_rows() }}
+
+),
+
+segment_customers as (
+
+    select
+        customer_segments.customer_id,
+        customer_segments.customer_segment,
+        customer_segments.number_of_orders,
+        {{ to_cents('customer_segments.total_sales_amount') }} as total_sales_cents,
+        customers.gender,
+        customers.region,
+        {{ age_in_years('customers.birth_date', as_of_date()) }} as age_in_years
+
+    from customer_segments
+
+    inner join customers
+        on customer_segments.customer_id = customers.customer_id
+
+),
+
+segment_totals as (
+
+    select
+        customer_segment,
+        count(*) as number_of_customers,
+        avg(age_in_years) as average_age,
+        sum(case when gender = 'Female' then 1 else 0 end) as female_customers,
+        sum(case when gender = 'Male' then 1 else 0 end) as male_customers,
+        sum(case when gender = 'Non-binary' then 1 else 0 end) as non_binary_customers,
+        sum(number_of_orders) as number_of_orders,
+        sum(total_sales_cents) as total_sales_cents
+
+    from segment_customers
+
+    group by customer_segment
+
+),
+
+region_ranks as (
+
+    select
+        customer_segment,
+        region,
+        row_number() over (
+            partition by customer_segment order by count(*) desc, region asc
+        ) as region_rank
+
+    from segment_customers
+
+    group by customer_segment, region
+
+),
+
+category_ranks as (
+
+    select
+        segment_customers.customer_segment,
+        order_lines.category,
+        row_number() over (
+            partition by segment_customers.customer_segment
+            order by sum(order_lines.revenue_cents) desc, order_lines.category asc
+        ) as category_rank
+
+    from order_lines
+
+    inner join segment_customers
+        on order_lines.customer_id = segment_customers.customer_id
+
+    group by segment_customers.customer_segment, order_lines.category
+
+),
+
+final as (
+
+    select
+        cast(segments.segment_rank as {{ dbt.type_int() }}) as segment_rank,
+        cast(segments.customer_segment as {{ dbt.type_string() }}) as customer_segment,
+        cast(coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_int() }}) as number_of_customers,
+        cast(segment_totals.average_age as {{ dbt.type_float() }}) as average_age,
+        {{ share_of('segment_totals.female_customers', 'segment_totals.number_of_customers') }}
+            as share_female,
+        {{ share_of('segment_totals.male_customers', 'segment_totals.number_of_customers') }}
+            as share_male,
+        {{ share_of('segment_totals.non_binary_customers', 'segment_totals.number_of_customers') }}
+            as share_non_binary,
+        first_region.region as top_region,
+        second_region.region as second_region,
+        third_region.region as third_region,
+        cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
+        {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
+        {{ cents_to_amount(to_cents(average_order_amount)) }} as average_order_value,
+        favourite_category.category as favourite_category,
+        second_category.category as second_favourite_category
+
+    from segments
+
+    left join segment_totals
+        on segments.customer_segment = segment_totals.customer_segment
+
+    left join region_ranks as first_region
+        on
+            segments.customer_segment = first_region.customer_segment
+            and first_region.region_rank = 1
+
+    left join region_ranks as second_region
+        on
+            segments.customer_segment = second_region.customer_segment
+            and second_region.region_rank = 2
+
+    left join region_ranks as third_region
+        on
+            segments.customer_segment = third_region.customer_segment
+            and third_region.region_rank = 3
+
+    left join category_ranks as favourite_category
+        on
+            segments.customer_segment = favourite_category.customer_segment
+            and favourite_category.category_rank = 1
+
+    left join category_ranks as second_category
+        on
+            segments.customer_segment = second_category.customer_segment
+            and second_category.category_rank = 2
+
+)
+
+select * from final

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ ref('order_items') }}
+
+),
+
+final as (
+
+    select
+        cast(order_id as {{ dbt.type_int() }}) as order_id,
+        cast(line_number as {{ dbt.type_int() }}) as line_number,
+        cast(product_id as {{ dbt.type_int() }}) as product_id,
+        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        cast(sale_price as {{ dbt.type_numeric() }}) as sale_price
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,45 @@
+-- Every order's lines (quantity x sale_price) add up to its amount to the cent; an order
+-- without lines fails too.
+with
+
+orders as (
+
+    select * from {{ ref('stg_orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('stg_order_items') }}
+
+),
+
+line_totals as (
+
+    select
+        order_id,
+        sum(quantity * {{ to_cents('sale_price') }}) as lines_cents
+
+    from order_items
+
+    group by order_id
+
+),
+
+final as (
+
+    select
+        orders.order_id,
+        {{ to_cents('orders.amount') }} as amount_cents,
+        line_totals.lines_cents
+
+    from orders
+
+    left join line_totals
+        on orders.order_id = line_totals.order_id
+
+    where coalesce(line_totals.lines_cents, -1) != {{ to_cents('orders.amount') }}
+
+)
+
+select * from final
