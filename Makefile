@@ -100,7 +100,7 @@ lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.cs
 		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet seed && \
 		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet run && \
 		SEGMENTS_WAREHOUSE_DIR=$$scratch $(DBT) --quiet docs generate && \
-		COLUMNS=160 $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+		COLUMNS=160 $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml --show-all-failures
 
 test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest

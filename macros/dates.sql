@@ -13,6 +13,20 @@
 {%- endmacro %}
 
 
+{#- The column type for dates: SQLite has none and keeps ISO-8601 text. -#}
+{% macro type_date() -%}
+    {{ return(adapter.dispatch('type_date', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__type_date() -%}
+    date
+{%- endmacro %}
+
+{% macro sqlite__type_date() -%}
+    text
+{%- endmacro %}
+
+
 {% macro to_iso_date(expression) -%}
     {{ return(adapter.dispatch('to_iso_date', 'segments')(expression)) }}
 {%- endmacro %}

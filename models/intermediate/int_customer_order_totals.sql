@@ -12,8 +12,8 @@ final as (
         customer_id,
         count(order_id) as number_of_orders,
         sum({{ to_cents('amount') }}) as total_sales_cents,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date
+        cast(min(order_date) as {{ type_date() }}) as first_order_date,
+        cast(max(order_date) as {{ type_date() }}) as last_order_date
 
     from orders
 
