@@ -45,7 +45,7 @@ def generate_feedback(
     chronological = np.lexsort((rng.random(n), received))
     frame = pd.DataFrame(
         {
-            "received_at": np.char.replace(received.astype("datetime64[s]").astype(str), "T", " "),
+            "received_at": pd.Series(received.astype("datetime64[s]").astype(str)).str.replace("T", " "),
             "customer_id": orders["customer_id"].to_numpy()[order],
             "product_id": chosen["product_id"].to_numpy(),
             "order_id": chosen["order_id"].to_numpy(),
@@ -67,6 +67,8 @@ def to_documents(feedback: pd.DataFrame) -> pd.Series:
     pandas writes every row as flat JSON in C; one string replace then opens the
     payload object before its first key. A NaN sentiment becomes null.
     """
+    if feedback.empty:  # to_json would still write one empty line
+        return pd.Series([], dtype=str)
     flat = feedback[["feedback_id", "received_at", *PAYLOAD]].to_json(
         orient="records", lines=True, double_precision=3
     )

@@ -21,6 +21,12 @@ BAD_ARGUMENTS = [
     (["--orders", "-1"], "--orders"),
     (["--orders", "ten"], "--orders"),
     (["--orders", "10", "--customers", "0"], "--customers"),
+    (["--products", "0"], "--products"),
+    (["--products", "many"], "--products"),
+    (["--messy-rate", "-0.1"], "--messy-rate"),
+    (["--messy-rate", "0.6"], "--messy-rate"),
+    (["--messy-rate", "lots"], "--messy-rate"),
+    (["--messy-rate", "1e-3"], "--messy-rate"),
     (["--seed", "-1"], "--seed"),
     (["--seed", "forty-two"], "--seed"),
     (["--as-of", "2026-02-30"], "--as-of"),
@@ -89,7 +95,13 @@ def test_output_directory_is_created_when_missing(tmp_path):
     out = tmp_path / "new" / "seeds"
     result = run_generator("--out", str(out), "--customers", "3", "--orders", "4")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["customers.csv", "orders.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "customer_feedback.csv",
+        "customers.csv",
+        "order_items.csv",
+        "orders.csv",
+        "products.csv",
+    ]
 
 
 class FailingFrame:
