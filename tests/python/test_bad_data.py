@@ -48,8 +48,14 @@ DEFECTS = {
     "missing amount": ("orders", lambda rows: rows[0].update(amount=""), "not_null_orders_amount"),
     "unparseable order date": (
         "orders",
-        lambda rows: rows[0].update(order_date="31/12/2025"),
+        # Month-first: read as DD/MM/YYYY it has month 31, so it is no date at all.
+        lambda rows: rows[0].update(order_date="12/31/2025"),
         "not_null_stg_orders_order_date",
+    ),
+    "order after the as-of date": (
+        "orders",
+        lambda rows: rows[-1].update(order_date="2026-07-01"),
+        "assert_orders_not_after_as_of_date",
     ),
     "order before registration": (
         "orders",
