@@ -98,6 +98,34 @@ category_ranks as (
 
 ),
 
+-- One row per segment: the top three regions and top two categories side by side.
+top_regions as (
+
+    select
+        customer_segment,
+        max(case when region_rank = 1 then region end) as top_region,
+        max(case when region_rank = 2 then region end) as second_region,
+        max(case when region_rank = 3 then region end) as third_region
+
+    from region_ranks
+
+    group by customer_segment
+
+),
+
+top_categories as (
+
+    select
+        customer_segment,
+        max(case when category_rank = 1 then category end) as favourite_category,
+        max(case when category_rank = 2 then category end) as second_favourite_category
+
+    from category_ranks
+
+    group by customer_segment
+
+),
+
 final as (
 
     select
@@ -111,44 +139,26 @@ final as (
             as share_male,
         {{ share_of('segment_totals.non_binary_customers', 'segment_totals.number_of_customers') }}
             as share_non_binary,
-        first_region.region as top_region,
-        second_region.region as second_region,
-        third_region.region as third_region,
+        cast(top_regions.top_region as {{ dbt.type_string() }}) as top_region,
+        cast(top_regions.second_region as {{ dbt.type_string() }}) as second_region,
+        cast(top_regions.third_region as {{ dbt.type_string() }}) as third_region,
         cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
         {{ cents_to_amount(to_cents(average_order_amount)) }} as average_order_value,
-        favourite_category.category as favourite_category,
-        second_category.category as second_favourite_category
+        cast(top_categories.favourite_category as {{ dbt.type_string() }}) as favourite_category,
+        cast(top_categories.second_favourite_category as {{ dbt.type_string() }})
+            as second_favourite_category
 
     from segments
 
     left join segment_totals
         on segments.customer_segment = segment_totals.customer_segment
 
-    left join region_ranks as first_region
-        on
-            segments.customer_segment = first_region.customer_segment
-            and first_region.region_rank = 1
+    left join top_regions
+        on segments.customer_segment = top_regions.customer_segment
 
-    left join region_ranks as second_region
-        on
-            segments.customer_segment = second_region.customer_segment
-            and second_region.region_rank = 2
-
-    left join region_ranks as third_region
-        on
-            segments.customer_segment = third_region.customer_segment
-            and third_region.region_rank = 3
-
-    left join category_ranks as favourite_category
-        on
-            segments.customer_segment = favourite_category.customer_segment
-            and favourite_category.category_rank = 1
-
-    left join category_ranks as second_category
-        on
-            segments.customer_segment = second_category.customer_segment
-            and second_category.category_rank = 2
+    left join top_categories
+        on segments.customer_segment = top_categories.customer_segment
 
 )
 
