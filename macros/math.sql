@@ -12,3 +12,18 @@
 {% macro sqlite__share_of(part, whole) -%}
     cast(coalesce(round(cast({{ part }} as real) / nullif({{ whole }}, 0), 4), 0) as real)
 {%- endmacro %}
+
+
+{#- Min-max scaling to [0, 1] over the whole relation, as scikit-learn's MinMaxScaler does;
+    a constant column scales to 0. Window functions only: any warehouse runs it. -#}
+{% macro min_max_scaled(column) -%}
+    {#- As a float first: integer columns would divide with truncation. -#}
+    {%- set column = 'cast(' ~ column ~ ' as ' ~ dbt.type_float() ~ ')' -%}
+    cast(
+        coalesce(
+            ({{ column }} - min({{ column }}) over ())
+            / nullif(max({{ column }}) over () - min({{ column }}) over (), 0),
+            0
+        ) as {{ dbt.type_float() }}
+    )
+{%- endmacro %}

@@ -1,0 +1,161 @@
+{#- K-means (Lloyd's algorithm) in SQL, for warehouses without Python models.
+
+    relation: a model with one row per point; id_column: its key; feature_columns: the numeric
+    (already scaled) features; k: clusters; iterations: Lloyd iterations, unrolled as CTEs.
+
+    Initialisation (deterministic): points are ordered by the first feature, then the id; the
+    initial centroid of cluster c (1..k) is the point at position floor((c - 0.5) * n / k) + 1,
+    i.e. evenly spaced quantiles of the first feature.
+    Assignment: the nearest centroid by squared Euclidean distance; ties go to the lowest cluster.
+    Update: each centroid moves to the mean of its points; a centroid that loses every point
+    stays where it was. Once no centroid moves, further iterations change nothing.
+
+    Returns a query: {{ id_column }}, cluster_id (1..k, in initialisation order), and
+    converged_at_iteration (the first iteration after which no centroid moved; NULL if it was
+    still moving after the last one). -#}
+
+{% macro kmeans(relation, id_column, feature_columns, k, iterations) -%}
+    {%- set k = validated_whole_number('k', k, 2, 20) -%}
+    {%- set iterations = validated_whole_number('iterations', iterations, 1, 200) -%}
+    {%- set dims = range(1, feature_columns | length + 1) | list -%}
+    {%- set clusters = range(1, k + 1) | list -%}
+    {#- Every centroid coordinate, as columns of one row: c<cluster>_x<dimension>. -#}
+    {%- set coordinates = [] -%}
+    {%- for c in clusters %}{% for d in dims %}{% do coordinates.append('c' ~ c ~ '_x' ~ d) %}{% endfor %}{% endfor %}
+with
+
+kmeans_points as (
+
+    select
+        {{ id_column }} as point_id,
+        {%- for column in feature_columns %}
+        cast({{ column }} as {{ dbt.type_float() }}) as x{{ loop.index }},
+        {%- endfor %}
+        row_number() over (order by {{ feature_columns[0] }}, {{ id_column }}) as init_order,
+        count(*) over () as number_of_points
+
+    from {{ relation }}
+
+),
+
+-- The initial centroids, as one row: the points at evenly spaced quantiles of the first feature.
+kmeans_centroids_0 as (
+
+    select
+        {%- for c in clusters %}
+        {%- set c_loop = loop %}
+        {%- for d in dims %}
+        max(case when init_order = {{ kmeans_init_position(c, k) }} then x{{ d }} end) as c{{ c }}_x{{ d }},
+        {%- endfor %}
+        {%- endfor %}
+        cast(null as {{ dbt.type_int() }}) as converged_at_iteration
+
+    from kmeans_points
+
+),
+{% for t in range(iterations + 1) %}
+
+-- Iteration {{ t }}: assign every point to its nearest centroid (ties: the lowest cluster).
+kmeans_assignments_{{ t }} as (
+
+    select
+        point_id,
+        {%- for d in dims %}
+        x{{ d }},
+        {%- endfor %}
+        {%- for coordinate in coordinates %}
+        {{ coordinate }},
+        {%- endfor %}
+        converged_at_iteration,
+        case
+            {%- for c in clusters %}
+            {%- set others = clusters | reject('equalto', c) | list %}
+            when {% for o in others -%}
+                {{ kmeans_distance(c, dims) }} {{ '<' if o < c else '<=' }} {{ kmeans_distance(o, dims) }}
+                {{- " and " if not loop.last }}
+            {%- endfor %} then {{ c }}
+            {%- endfor %}
+        end as cluster_id
+
+    from kmeans_points
+
+    cross join kmeans_centroids_{{ t }}
+
+),
+{%- if t < iterations %}
+
+-- ... then move each centroid to the mean of its points (a centroid without points stays).
+kmeans_means_{{ t + 1 }} as (
+
+    select
+        {%- for c in clusters %}
+        {%- for d in dims %}
+        coalesce(avg(case when cluster_id = {{ c }} then x{{ d }} end), max(c{{ c }}_x{{ d }})) as c{{ c }}_x{{ d }},
+        max(c{{ c }}_x{{ d }}) as previous_c{{ c }}_x{{ d }},
+        {%- endfor %}
+        {%- endfor %}
+        max(converged_at_iteration) as converged_at_iteration
+
+    from kmeans_assignments_{{ t }}
+
+),
+
+kmeans_centroids_{{ t + 1 }} as (
+
+    select
+        {%- for coordinate in coordinates %}
+        {{ coordinate }},
+        {%- endfor %}
+        coalesce(
+            converged_at_iteration,
+            case when {% for coordinate in coordinates -%}
+                {{ coordinate }} = previous_{{ coordinate }}{{ " and " if not loop.last }}
+            {%- endfor %} then {{ t + 1 }} end
+        ) as converged_at_iteration
+
+    from kmeans_means_{{ t + 1 }}
+
+),
+{%- endif %}
+{%- endfor %}
+
+kmeans_final as (
+
+    select
+        point_id as {{ id_column }},
+        cluster_id,
+        converged_at_iteration
+
+    from kmeans_assignments_{{ iterations }}
+
+)
+
+select * from kmeans_final
+{%- endmacro %}
+
+
+{#- Squared Euclidean distance from the current point to centroid c. -#}
+{% macro kmeans_distance(c, dims) -%}
+    ({% for d in dims -%}
+        (x{{ d }} - c{{ c }}_x{{ d }}) * (x{{ d }} - c{{ c }}_x{{ d }}){{ " + " if not loop.last }}
+    {%- endfor %})
+{%- endmacro %}
+
+
+{#- 1-based position, in first-feature order, of the point that seeds cluster c:
+    floor((c - 0.5) * n / k) + 1. -#}
+{% macro kmeans_init_position(c, k) -%}
+    cast(({{ c }} - 0.5) * number_of_points / {{ k }} as {{ dbt.type_int() }}) + 1
+{%- endmacro %}
+
+
+{#- A whole-number setting checked at compile time: stops with a message naming it. -#}
+{% macro validated_whole_number(name, value, minimum, maximum) -%}
+    {%- set text = value | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]+', text) or not (minimum <= (text | int) <= maximum) -%}
+        {{ exceptions.raise_compiler_error(
+            "'" ~ name ~ "' must be a whole number from " ~ minimum ~ " to " ~ maximum ~ "; got '" ~ text ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(text | int) }}
+{%- endmacro %}

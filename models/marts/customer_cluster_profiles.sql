@@ -1,0 +1,79 @@
+-- One row per K-means cluster: size, mean features (raw and scaled, the scaled means being the
+-- final centroid) and a readable label ordered by mean spend.
+with
+
+clusters as (
+
+    select * from {{ ref('customer_clusters') }}
+
+),
+
+features as (
+
+    select * from {{ ref('customer_features') }}
+
+),
+
+cluster_means as (
+
+    select
+        clusters.cluster_id,
+        count(*) as number_of_customers,
+        avg(features.total_purchase_amount) as mean_total_purchase_amount,
+        avg(features.purchase_frequency) as mean_purchase_frequency,
+        avg(features.avg_transaction_value) as mean_avg_transaction_value,
+        avg(features.recency_days) as mean_recency_days,
+        avg(features.total_purchase_amount_scaled) as centroid_total_purchase_amount,
+        avg(features.purchase_frequency_scaled) as centroid_purchase_frequency,
+        avg(features.avg_transaction_value_scaled) as centroid_avg_transaction_value,
+        avg(features.recency_days_scaled) as centroid_recency_days
+
+    from clusters
+
+    inner join features
+        on clusters.customer_id = features.customer_id
+
+    group by clusters.cluster_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (order by mean_total_purchase_amount desc, cluster_id asc) as spend_rank,
+        count(*) over () as number_of_clusters,
+        sum(number_of_customers) over () as all_customers
+
+    from cluster_means
+
+),
+
+final as (
+
+    select
+        cast(cluster_id as {{ dbt.type_int() }}) as cluster_id,
+        cast(spend_rank as {{ dbt.type_int() }}) as spend_rank,
+        cast(
+            case
+                when spend_rank = 1 then 'Top spenders'
+                when spend_rank = number_of_clusters then 'Lowest spenders'
+                else {{ dbt.concat(["'Spend tier '", 'cast(spend_rank as ' ~ dbt.type_string() ~ ')']) }}
+            end as {{ dbt.type_string() }}
+        ) as cluster_label,
+        cast(number_of_customers as {{ dbt.type_int() }}) as number_of_customers,
+        {{ share_of('number_of_customers', 'all_customers') }} as share_of_customers,
+        cast(mean_total_purchase_amount as {{ dbt.type_float() }}) as mean_total_purchase_amount,
+        cast(mean_purchase_frequency as {{ dbt.type_float() }}) as mean_purchase_frequency,
+        cast(mean_avg_transaction_value as {{ dbt.type_float() }}) as mean_avg_transaction_value,
+        cast(mean_recency_days as {{ dbt.type_float() }}) as mean_recency_days,
+        cast(centroid_total_purchase_amount as {{ dbt.type_float() }}) as centroid_total_purchase_amount,
+        cast(centroid_purchase_frequency as {{ dbt.type_float() }}) as centroid_purchase_frequency,
+        cast(centroid_avg_transaction_value as {{ dbt.type_float() }}) as centroid_avg_transaction_value,
+        cast(centroid_recency_days as {{ dbt.type_float() }}) as centroid_recency_days
+
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+-- Every customer's K-means cluster (k = var cluster_k) on the four scaled purchase features.
+{%- set k = validated_whole_number("var 'cluster_k'", var('cluster_k'), 2, 20) %}
+{%- set iterations = validated_whole_number("var 'kmeans_iterations'", var('kmeans_iterations'), 1, 200) %}
+
+with
+
+clusters as (
+
+    {{ kmeans(
+        ref('customer_features'),
+        'customer_id',
+        ['total_purchase_amount_scaled', 'purchase_frequency_scaled',
+         'avg_transaction_value_scaled', 'recency_days_scaled'],
+        k,
+        iterations,
+    ) | indent(4) }}
+
+),
+
+final as (
+
+    select
+        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
+        cast(cluster_id as {{ dbt.type_int() }}) as cluster_id,
+        cast(converged_at_iteration as {{ dbt.type_int() }}) as converged_at_iteration
+
+    from clusters
+
+)
+
+select * from final

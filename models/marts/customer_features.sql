@@ -1,0 +1,52 @@
+-- One row per customer: the purchase features clustering uses, raw and min-max scaled to [0, 1].
+with
+
+customers as (
+
+    select * from {{ ref('stg_customers') }}
+
+),
+
+customer_totals as (
+
+    select * from {{ ref('int_customer_order_totals') }}
+
+),
+
+measured as (
+
+    select
+        customers.customer_id,
+        coalesce(customer_totals.total_sales_cents, 0) as total_purchase_cents,
+        coalesce(customer_totals.number_of_orders, 0) as purchase_frequency,
+        coalesce(customer_totals.total_sales_cents / 100.0 / customer_totals.number_of_orders, 0)
+            as avg_transaction_amount,
+        -- Days since the last order; for a customer who never ordered, since registration.
+        {{ days_between('coalesce(customer_totals.last_order_date, customers.registration_date)', as_of_date()) }}
+            as recency_days
+
+    from customers
+
+    left join customer_totals
+        on customers.customer_id = customer_totals.customer_id
+
+),
+
+final as (
+
+    select
+        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
+        {{ cents_to_amount('total_purchase_cents') }} as total_purchase_amount,
+        cast(purchase_frequency as {{ dbt.type_int() }}) as purchase_frequency,
+        {{ cents_to_amount(to_cents('avg_transaction_amount')) }} as avg_transaction_value,
+        cast(recency_days as {{ dbt.type_int() }}) as recency_days,
+        {{ min_max_scaled('total_purchase_cents') }} as total_purchase_amount_scaled,
+        {{ min_max_scaled('purchase_frequency') }} as purchase_frequency_scaled,
+        {{ min_max_scaled(to_cents('avg_transaction_amount')) }} as avg_transaction_value_scaled,
+        {{ min_max_scaled('recency_days') }} as recency_days_scaled
+
+    from measured
+
+)
+
+select * from final
