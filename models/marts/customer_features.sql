@@ -21,9 +21,8 @@ measured as (
         coalesce(customer_totals.number_of_orders, 0) as purchase_frequency,
         coalesce(customer_totals.total_sales_cents / 100.0 / customer_totals.number_of_orders, 0)
             as avg_transaction_amount,
-        -- Days since the last order; for a customer who never ordered, since registration.
-        {{ days_between('coalesce(customer_totals.last_order_date, customers.registration_date)', as_of_date()) }}
-            as recency_days
+        -- Recency counts from the last order; for a customer who never ordered, from registration.
+        coalesce(customer_totals.last_order_date, customers.registration_date) as last_active_date
 
     from customers
 
@@ -39,11 +38,11 @@ final as (
         {{ cents_to_amount('total_purchase_cents') }} as total_purchase_amount,
         cast(purchase_frequency as {{ dbt.type_int() }}) as purchase_frequency,
         {{ cents_to_amount(to_cents('avg_transaction_amount')) }} as avg_transaction_value,
-        cast(recency_days as {{ dbt.type_int() }}) as recency_days,
+        cast({{ days_between('last_active_date', as_of_date()) }} as {{ dbt.type_int() }}) as recency_days,
         {{ min_max_scaled('total_purchase_cents') }} as total_purchase_amount_scaled,
         {{ min_max_scaled('purchase_frequency') }} as purchase_frequency_scaled,
         {{ min_max_scaled(to_cents('avg_transaction_amount')) }} as avg_transaction_value_scaled,
-        {{ min_max_scaled('recency_days') }} as recency_days_scaled
+        {{ min_max_scaled(days_between('last_active_date', as_of_date())) }} as recency_days_scaled
 
     from measured
 
