@@ -20,10 +20,10 @@ export SEGMENTS_AS_OF := $(AS_OF)
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
-.PHONY: build seeds dbt-build docs-generate report docs docs-screenshot \
+.PHONY: build seeds dbt-build docs-generate publish report docs docs-screenshot \
 	test lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
-build: seeds dbt-build docs-generate report
+build: seeds dbt-build docs-generate publish report
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -50,6 +50,10 @@ dbt-build: $(VENV)/.installed-runtime
 
 docs-generate: $(VENV)/.installed-runtime
 	$(DBT) docs generate
+
+# Exports (exports/), charts and the HTML report (reports/), all read from the warehouse.
+publish: $(VENV)/.installed-runtime
+	$(BIN)/python -m publish
 
 report: $(VENV)/.installed-runtime
 	@echo "First rows of customer_segments ($(WAREHOUSE)):"
@@ -81,8 +85,8 @@ browser:
 lint: lint-python lint-sql lint-dbt-parse lint-docs-coverage
 
 lint-python: $(VENV)/.installed-dev
-	$(BIN)/ruff check seeds_gen tests benchmarks
-	$(BIN)/ruff format --check seeds_gen tests benchmarks
+	$(BIN)/ruff check seeds_gen publish tests benchmarks
+	$(BIN)/ruff format --check seeds_gen publish tests benchmarks
 
 # The dbt templater compiles the project, whose staging models ref the seeds: they must exist.
 lint-sql: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.csv
@@ -106,4 +110,4 @@ test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf target logs warehouse/*.db seeds/*.csv test-artifacts
+	rm -rf target logs warehouse/*.db seeds/*.csv test-artifacts exports reports

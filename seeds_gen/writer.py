@@ -13,6 +13,13 @@ class OutputError(Exception):
     """The output directory cannot take the files."""
 
 
+def _readable_mode() -> int:
+    """The mode a plainly created file gets: 0o666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def check_writable(out: Path) -> None:
     """Create ``out`` if needed and prove a file can be made in it, before any work."""
     if out.exists() and not out.is_dir():
@@ -32,6 +39,7 @@ def write_csvs_atomically(out: Path, frames: dict[str, pd.DataFrame]) -> list[tu
         for name, frame in frames.items():
             handle, temp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
             staged.append((Path(temp_name), out / name, len(frame)))
+            os.chmod(temp_name, _readable_mode())  # mkstemp makes it owner-only
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 frame.to_csv(stream, index=False, lineterminator="\n")
         for temp, final, _ in staged:

@@ -1,0 +1,103 @@
+"""Reverse ETL: ``python -m publish.export`` writes exports/customers_enriched.csv and .xlsx.
+
+One row per customer, in customer_id order, with these columns (README, "Exports"):
+customer_id, customer_name, customer_segment, total_sales_amount, number_of_orders,
+recency_days, r_score, f_score, m_score, rfm_segment, cluster_id, cluster_label, is_vip.
+Text that a spreadsheet would run as a formula is neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from publish.atomic import replace_atomically
+from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+
+COLUMNS = [
+    "customer_id",
+    "customer_name",
+    "customer_segment",
+    "total_sales_amount",
+    "number_of_orders",
+    "recency_days",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "cluster_id",
+    "cluster_label",
+    "is_vip",
+]
+# Whole numbers that are NULL for customers without orders: kept whole, not turned into floats.
+NULLABLE_INTEGERS = ["recency_days", "r_score", "f_score", "m_score"]
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice, Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Text that starts like a formula gets a leading apostrophe; anything else is returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def customers_enriched(warehouse: Warehouse) -> pd.DataFrame:
+    frame = warehouse.read(f"select {', '.join(COLUMNS)} from customer_profiles order by customer_id")
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    frame[text] = frame[text].map(neutralise)
+    return frame.astype({column: "Int64" for column in NULLABLE_INTEGERS})
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", float_format="%.2f")
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("customers_enriched")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value in row:
+            if pd.isna(value):
+                cells.append(None)
+            elif isinstance(value, str):
+                cells.append(value)
+            else:
+                cells.append(value.item() if hasattr(value, "item") else value)
+        sheet.append(cells)
+    workbook.save(path)
+
+
+def export(warehouse: Warehouse, out_dir: Path) -> list[Path]:
+    frame = customers_enriched(warehouse)
+    targets = {
+        out_dir / "customers_enriched.csv": lambda path: write_csv(frame, path),
+        out_dir / "customers_enriched.xlsx": lambda path: write_xlsx(frame, path),
+    }
+    replace_atomically(targets)
+    return list(targets)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m publish.export", description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
+    parser.add_argument(
+        "--out", type=Path, default=Path("exports"), help="output directory (default: exports)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        warehouse = Warehouse(args.warehouse)
+        for path in export(warehouse, args.out):
+            print(f"wrote {path}")
+    except WarehouseError as error:
+        parser.exit(1, f"{parser.prog}: error: {error}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

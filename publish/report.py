@@ -1,0 +1,220 @@
+"""A self-contained HTML report: ``python -m publish.report`` writes reports/index.html.
+
+Every number is read from the warehouse when the report is built; the charts are embedded as
+base64 PNGs, so the file opens anywhere without its folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from publish.atomic import replace_atomically
+from publish.charts import CHARTS
+from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
+img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+"""
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.2f}"
+
+
+def share(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def text(value: object) -> str:
+    return (
+        "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else html.escape(str(value))
+    )
+
+
+def table(frame: pd.DataFrame, formats: dict[str, object] | None = None) -> str:
+    formats = formats or {}
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in frame.columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = "".join(f"<td>{formats.get(key, text)(value)}</td>" for key, value in record.items())
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def image(charts_dir: Path, name: str, alt: str) -> str:
+    encoded = base64.b64encode((charts_dir / name).read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def segment_bullets(profiles: pd.DataFrame) -> str:
+    items = []
+    for p in profiles.to_dict("records"):
+        if not p["number_of_customers"]:
+            items.append(f"<li><b>{text(p['customer_segment'])}</b>: no customers.</li>")
+            continue
+        age = "—" if pd.isna(p["average_age"]) else f"{p['average_age']:.1f}"
+        favourite = (
+            f"; favourite category {text(p['favourite_category'])}"
+            if isinstance(p["favourite_category"], str)
+            else ""
+        )
+        items.append(
+            f"<li><b>{text(p['customer_segment'])}</b>: {p['number_of_customers']} customers, "
+            f"{money(p['total_sales_amount'])} in sales over {p['number_of_orders']} orders "
+            f"(average order {money(p['average_order_value'])}); average age {age}; "
+            f"{share(p['share_female'])} female, {share(p['share_male'])} male, "
+            f"{share(p['share_non_binary'])} non-binary; mostly from {text(p['top_region'])}{favourite}.</li>"
+        )
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def cluster_bullets(clusters: pd.DataFrame) -> str:
+    items = [
+        f"<li><b>{text(c['cluster_label'])}</b> (cluster {c['cluster_id']}): "
+        f"{c['number_of_customers']} customers "
+        f"({share(c['share_of_customers'])}), mean spend {money(c['mean_total_purchase_amount'])}, "
+        f"{c['mean_purchase_frequency']:.1f} orders on average, last active "
+        f"{c['mean_recency_days']:.0f} days before the as-of date on average.</li>"
+        for c in clusters.to_dict("records")
+    ]
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
+    totals = warehouse.read(
+        "select count(*) as customers, sum(number_of_orders) as orders, sum(total_sales_amount) as sales,"
+        " sum(is_vip) as vips from customer_profiles"
+    ).iloc[0]
+    profiles = warehouse.read("select * from segment_profiles order by segment_rank")
+    clusters = warehouse.read("select * from customer_cluster_profiles order by spend_rank")
+    vip = warehouse.read(
+        "select vip.is_vip, count(*) as customers, avg(features.total_purchase_amount) as mean_spend,"
+        " avg(features.purchase_frequency) as mean_orders"
+        " from customer_vip as vip inner join customer_features as features"
+        " on vip.customer_id = features.customer_id group by vip.is_vip order by vip.is_vip desc"
+    )
+    top = warehouse.read(
+        "select revenue_rank, product_name, category, units_sold, revenue_amount,"
+        " average_sentiment_score, average_rating, quarter_start_date, quarter_end_date"
+        " from top_products_last_quarter order by revenue_rank"
+    )
+    preferences = warehouse.read(
+        "select customer_segment, category, revenue_amount, share_of_segment_revenue"
+        " from segment_category_preferences where category_rank_in_segment <= 3"
+        " order by customer_segment, category_rank_in_segment"
+    )
+    quarter = f"{top['quarter_start_date'].iloc[0]} to {top['quarter_end_date'].iloc[0]}" if len(top) else "—"
+    charts = {name: image(charts_dir, name, name.removesuffix(".png").replace("_", " ")) for name in CHARTS}
+    vip_rows = vip.assign(is_vip=vip["is_vip"].map({1: "VIP", 0: "not VIP"}))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>segments report</title><style>{STYLE}</style></head>
+<body>
+<h1>Customer segments report</h1>
+<ul>
+<li>{int(totals["customers"])} customers placed {int(totals["orders"])} orders worth {
+        money(totals["sales"])
+    }.</li>
+<li>{int(totals["vips"])} customers are VIPs (K-means, k = 2).</li>
+</ul>
+<h2>Value segments</h2>
+{charts["segments.png"]}
+{segment_bullets(profiles)}
+{
+        table(
+            profiles[
+                [
+                    "customer_segment",
+                    "number_of_customers",
+                    "average_age",
+                    "top_region",
+                    "number_of_orders",
+                    "total_sales_amount",
+                    "average_order_value",
+                    "favourite_category",
+                ]
+            ],
+            {
+                "total_sales_amount": money,
+                "average_order_value": money,
+                "average_age": lambda v: "—" if pd.isna(v) else f"{v:.1f}",
+            },
+        )
+    }
+<h3>Favourite categories per segment (top three by revenue)</h3>
+{table(preferences, {"revenue_amount": money, "share_of_segment_revenue": share})}
+<h2>Clusters</h2>
+{charts["clusters.png"]}
+{cluster_bullets(clusters)}
+{
+        table(
+            clusters[
+                [
+                    "cluster_label",
+                    "number_of_customers",
+                    "share_of_customers",
+                    "mean_total_purchase_amount",
+                    "mean_purchase_frequency",
+                    "mean_avg_transaction_value",
+                    "mean_recency_days",
+                ]
+            ],
+            {
+                "share_of_customers": share,
+                "mean_total_purchase_amount": money,
+                "mean_avg_transaction_value": money,
+                "mean_purchase_frequency": lambda v: f"{v:.2f}",
+                "mean_recency_days": lambda v: f"{v:.1f}",
+            },
+        )
+    }
+<h3>VIP customers</h3>
+{table(vip_rows, {"mean_spend": money, "mean_orders": lambda v: f"{v:.2f}"})}
+<h2>Top products, {quarter}</h2>
+{charts["top_products_revenue.png"]}
+{charts["top_products_sentiment.png"]}
+{
+        table(
+            top.drop(columns=["quarter_start_date", "quarter_end_date"]),
+            {
+                "revenue_amount": money,
+                "average_sentiment_score": lambda v: "—" if pd.isna(v) else f"{v:.3f}",
+                "average_rating": lambda v: "—" if pd.isna(v) else f"{v:.2f}",
+            },
+        )
+    }
+<h2>Sales by region and month</h2>
+{charts["monthly_revenue_by_region.png"]}
+</body></html>
+"""
+
+
+def write_report(warehouse: Warehouse, charts_dir: Path, out: Path) -> Path:
+    page = build_report(warehouse, charts_dir)
+    replace_atomically({out: lambda path: path.write_text(page, encoding="utf-8")})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m publish.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
+    parser.add_argument("--charts", type=Path, default=Path("reports/charts"), help="where the charts are")
+    parser.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the report file")
+    args = parser.parse_args(argv)
+    try:
+        print(f"wrote {write_report(Warehouse(args.warehouse), args.charts, args.out)}")
+    except WarehouseError as error:
+        parser.exit(1, f"{parser.prog}: error: {error}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
