@@ -53,39 +53,34 @@ kmeans_centroids_0 as (
     from kmeans_points
 
 ),
-{% for t in range(iterations + 1) %}
+{% for t in range(iterations) %}
 
--- Iteration {{ t }}: assign every point to its nearest centroid (ties: the lowest cluster).
-kmeans_assignments_{{ t }} as (
+-- Iteration {{ t + 1 }}: assign every point to its nearest centroid (ties: the lowest cluster),
+-- carrying the current centroids along. Once they have stopped moving, the left join yields a
+-- single row without a point: nothing is left to compute. Materialized, so each assignment is
+-- computed once. (Each step reads only the one before: a second path back would make the
+-- warehouse expand the chain exponentially.)
+kmeans_assignments_{{ t }} as {{ materialized_cte() }} (
 
     select
-        point_id,
         {%- for d in dims %}
-        x{{ d }},
+        kmeans_points.x{{ d }},
         {%- endfor %}
         {%- for coordinate in coordinates %}
-        {{ coordinate }},
+        centroid.{{ coordinate }},
         {%- endfor %}
-        converged_at_iteration,
-        case
-            {%- for c in clusters %}
-            {%- set others = clusters | reject('equalto', c) | list %}
-            when {% for o in others -%}
-                {{ kmeans_distance(c, dims) }} {{ '<' if o < c else '<=' }} {{ kmeans_distance(o, dims) }}
-                {{- " and " if not loop.last }}
-            {%- endfor %} then {{ c }}
-            {%- endfor %}
-        end as cluster_id
+        centroid.converged_at_iteration,
+        {{ kmeans_nearest(clusters, dims) }} as cluster_id
 
-    from kmeans_points
+    from kmeans_centroids_{{ t }} as centroid
 
-    cross join kmeans_centroids_{{ t }}
+    left join kmeans_points
+        on centroid.converged_at_iteration is null
 
 ),
-{%- if t < iterations %}
 
 -- ... then move each centroid to the mean of its points (a centroid without points stays).
-kmeans_means_{{ t + 1 }} as (
+kmeans_moves_{{ t + 1 }} as (
 
     select
         {%- for c in clusters %}
@@ -113,20 +108,22 @@ kmeans_centroids_{{ t + 1 }} as (
             {%- endfor %} then {{ t + 1 }} end
         ) as converged_at_iteration
 
-    from kmeans_means_{{ t + 1 }}
+    from kmeans_moves_{{ t + 1 }}
 
 ),
-{%- endif %}
 {%- endfor %}
 
+-- The labels: every point's nearest final centroid.
 kmeans_final as (
 
     select
-        point_id as {{ id_column }},
-        cluster_id,
-        converged_at_iteration
+        kmeans_points.point_id as {{ id_column }},
+        {{ kmeans_nearest(clusters, dims) }} as cluster_id,
+        centroid.converged_at_iteration
 
-    from kmeans_assignments_{{ iterations }}
+    from kmeans_centroids_{{ iterations }} as centroid
+
+    cross join kmeans_points
 
 )
 
@@ -134,10 +131,25 @@ select * from kmeans_final
 {%- endmacro %}
 
 
+{#- The number of the centroid nearest to the current point; a tie goes to the lower number. -#}
+{% macro kmeans_nearest(clusters, dims) -%}
+    case
+        {%- for c in clusters %}
+        {%- set others = clusters | reject('equalto', c) | list %}
+        when {% for o in others -%}
+            {{ kmeans_distance(c, dims) }} {{ '<' if o < c else '<=' }} {{ kmeans_distance(o, dims) }}
+            {{- " and " if not loop.last }}
+        {%- endfor %} then {{ c }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
 {#- Squared Euclidean distance from the current point to centroid c. -#}
 {% macro kmeans_distance(c, dims) -%}
     ({% for d in dims -%}
-        (x{{ d }} - c{{ c }}_x{{ d }}) * (x{{ d }} - c{{ c }}_x{{ d }}){{ " + " if not loop.last }}
+        (kmeans_points.x{{ d }} - centroid.c{{ c }}_x{{ d }}) * (kmeans_points.x{{ d }} - centroid.c{{ c }}_x{{ d }})
+        {{- " + " if not loop.last }}
     {%- endfor %})
 {%- endmacro %}
 
@@ -158,4 +170,26 @@ select * from kmeans_final
         ) }}
     {%- endif -%}
     {{ return(text | int) }}
+{%- endmacro %}
+
+
+{#- The CTE hint that makes the warehouse compute a CTE once and keep it (PostgreSQL, SQLite and
+    DuckDB spell it MATERIALIZED); empty where there is no such hint. -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro sqlite__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro postgres__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
 {%- endmacro %}
