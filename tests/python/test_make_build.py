@@ -42,3 +42,16 @@ def test_writes_the_docs_catalog(make_build):
     project, _ = make_build
     for artifact in ("manifest.json", "catalog.json", "index.html"):
         assert (project.root / "target" / artifact).is_file()
+
+
+def test_publishes_the_exports_charts_and_report(make_build):
+    project, output = make_build
+    for path in (
+        "exports/customers_enriched.csv",
+        "exports/customers_enriched.xlsx",
+        "reports/charts/segments.png",
+        "reports/charts/clusters.png",
+        "reports/index.html",
+    ):
+        assert (project.root / path).is_file(), path
+        assert f"wrote {path}" in output
