@@ -24,7 +24,8 @@
     {%- for c in clusters %}{% for d in dims %}{% do coordinates.append('c' ~ c ~ '_x' ~ d) %}{% endfor %}{% endfor %}
 with
 
-kmeans_points as (
+-- Read once (every iteration scans it).
+kmeans_points as {{ materialized_cte() }} (
 
     select
         {{ id_column }} as point_id,
@@ -43,7 +44,6 @@ kmeans_centroids_0 as (
 
     select
         {%- for c in clusters %}
-        {%- set c_loop = loop %}
         {%- for d in dims %}
         max(case when init_order = {{ kmeans_init_position(c, k) }} then x{{ d }} end) as c{{ c }}_x{{ d }},
         {%- endfor %}
@@ -131,17 +131,31 @@ select * from kmeans_final
 {%- endmacro %}
 
 
-{#- The number of the centroid nearest to the current point; a tie goes to the lower number. -#}
+{#- The number of the centroid nearest to the current point; a tie goes to the lower number.
+    Each distance is written twice (in the minimum and in its test), not k - 1 times over. -#}
 {% macro kmeans_nearest(clusters, dims) -%}
-    case
+    {%- set distances = [] -%}
+    {%- for c in clusters %}{% do distances.append(kmeans_distance(c, dims)) %}{% endfor -%}
+    case {{ least_of(distances) }}
         {%- for c in clusters %}
-        {%- set others = clusters | reject('equalto', c) | list %}
-        when {% for o in others -%}
-            {{ kmeans_distance(c, dims) }} {{ '<' if o < c else '<=' }} {{ kmeans_distance(o, dims) }}
-            {{- " and " if not loop.last }}
-        {%- endfor %} then {{ c }}
+        when {{ distances[loop.index0] }} then {{ c }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+
+{#- The smallest of several expressions (NULL if any is NULL). Dispatched. -#}
+{% macro least_of(expressions) -%}
+    {{ return(adapter.dispatch('least_of', 'segments')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__least_of(expressions) -%}
+    least({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- SQLite's min() with several arguments is the scalar minimum. -#}
+{% macro sqlite__least_of(expressions) -%}
+    min({{ expressions | join(', ') }})
 {%- endmacro %}
 
 
