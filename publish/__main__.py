@@ -6,27 +6,23 @@ import argparse
 from pathlib import Path
 
 from publish.charts import draw_charts
+from publish.cli import run
 from publish.export import export
 from publish.report import write_report
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from publish.warehouse import Warehouse
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publish", description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
-    parser.add_argument("--exports", type=Path, default=Path("exports"), help="exports directory")
-    parser.add_argument("--reports", type=Path, default=Path("reports"), help="reports directory")
-    args = parser.parse_args(argv)
-    try:
-        warehouse = Warehouse(args.warehouse)
-        written = export(warehouse, args.exports)
-        written += draw_charts(warehouse, args.reports / "charts")
-        written.append(write_report(warehouse, args.reports / "charts", args.reports / "index.html"))
-    except WarehouseError as error:
-        parser.exit(1, f"{parser.prog}: error: {error}\n")
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+def publish_all(warehouse: Warehouse, args: argparse.Namespace) -> list[Path]:
+    charts = args.reports / "charts"
+    written = export(warehouse, args.exports) + draw_charts(warehouse, charts)
+    return [*written, write_report(warehouse, charts, args.reports / "index.html")]
 
 
-raise SystemExit(main())
+raise SystemExit(
+    run(
+        "python -m publish",
+        __doc__.splitlines()[0],
+        {"--exports": ("exports", "exports directory"), "--reports": ("reports", "reports directory")},
+        publish_all,
+    )
+)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from publish.atomic import replace_atomically
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from publish.cli import run
+from publish.warehouse import Warehouse
 
 DPI = 110
 # PNG metadata would otherwise carry the matplotlib version: the same data gives the same bytes.
@@ -131,16 +131,13 @@ def draw_charts(warehouse: Warehouse, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publish.charts", description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
-    parser.add_argument("--out", type=Path, default=Path("reports/charts"), help="output directory")
-    args = parser.parse_args(argv)
-    try:
-        for path in draw_charts(Warehouse(args.warehouse), args.out):
-            print(f"wrote {path}")
-    except WarehouseError as error:
-        parser.exit(1, f"{parser.prog}: error: {error}\n")
-    return 0
+    return run(
+        "python -m publish.charts",
+        __doc__.splitlines()[0],
+        {"--out": ("reports/charts", "output directory")},
+        lambda warehouse, args: draw_charts(warehouse, args.out),
+        argv,
+    )
 
 
 if __name__ == "__main__":

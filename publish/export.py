@@ -8,14 +8,14 @@ Text that a spreadsheet would run as a formula is neutralised with a leading apo
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 
 from publish.atomic import replace_atomically
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from publish.cli import run
+from publish.warehouse import Warehouse
 
 COLUMNS = [
     "customer_id",
@@ -84,19 +84,13 @@ def export(warehouse: Warehouse, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publish.export", description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
-    parser.add_argument(
-        "--out", type=Path, default=Path("exports"), help="output directory (default: exports)"
+    return run(
+        "python -m publish.export",
+        __doc__.splitlines()[0],
+        {"--out": ("exports", "output directory")},
+        lambda warehouse, args: export(warehouse, args.out),
+        argv,
     )
-    args = parser.parse_args(argv)
-    try:
-        warehouse = Warehouse(args.warehouse)
-        for path in export(warehouse, args.out):
-            print(f"wrote {path}")
-    except WarehouseError as error:
-        parser.exit(1, f"{parser.prog}: error: {error}\n")
-    return 0
 
 
 if __name__ == "__main__":

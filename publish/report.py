@@ -6,7 +6,6 @@ base64 PNGs, so the file opens anywhere without its folder.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 from pathlib import Path
@@ -15,7 +14,8 @@ import pandas as pd
 
 from publish.atomic import replace_atomically
 from publish.charts import CHARTS
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from publish.cli import run
+from publish.warehouse import Warehouse
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
@@ -204,16 +204,16 @@ def write_report(warehouse: Warehouse, charts_dir: Path, out: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publish.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
-    parser.add_argument("--charts", type=Path, default=Path("reports/charts"), help="where the charts are")
-    parser.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the report file")
-    args = parser.parse_args(argv)
-    try:
-        print(f"wrote {write_report(Warehouse(args.warehouse), args.charts, args.out)}")
-    except WarehouseError as error:
-        parser.exit(1, f"{parser.prog}: error: {error}\n")
-    return 0
+    return run(
+        "python -m publish.report",
+        __doc__.splitlines()[0],
+        {
+            "--charts": ("reports/charts", "where the charts are"),
+            "--out": ("reports/index.html", "the report file"),
+        },
+        lambda warehouse, args: [write_report(warehouse, args.charts, args.out)],
+        argv,
+    )
 
 
 if __name__ == "__main__":
