@@ -32,22 +32,19 @@ def test_make_docs_serves_and_writes_the_static_site(tmp_path):
     project = copy_project(tmp_path / "segments")
     port = free_port()  # the Makefile's default is 8080; a free port keeps the test independent
     argv, env = project.make_command("docs", f"DOCS_PORT={port}")
-    server = subprocess.Popen(
-        argv,
-        cwd=project.root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    # To a file, not a pipe: nobody reads a pipe while the server runs, and a full one blocks it.
+    log = tmp_path / "make-docs.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            argv, cwd=project.root, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         index = None
         while index is None and time.monotonic() < deadline and server.poll() is None:
             time.sleep(1)
             index = fetch(f"http://127.0.0.1:{port}/")
-        assert index is not None, "docs server never answered"
+        assert index is not None, "docs server never answered:\n" + log.read_text()[-3000:]
         assert b"dbt" in index
         manifest = fetch(f"http://127.0.0.1:{port}/manifest.json")
         assert manifest is not None and b"model.segments.customer_segments" in manifest
@@ -58,5 +55,5 @@ def test_make_docs_serves_and_writes_the_static_site(tmp_path):
         assert b"model.segments.customer_segments" in static.read_bytes()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}" in output
+        server.wait(timeout=30)
+    assert f"http://127.0.0.1:{port}" in log.read_text()
