@@ -57,10 +57,11 @@ def test_an_undocumented_warehouse_column_is_named(project):
 
 
 def test_a_mart_cut_off_from_its_consumer_is_named(project):
-    edit(project, Path("models/exposures/_exposures.yml"), "      - ref('customer_segment_summary')\n", "")
+    # customer_rfm's only consumer is the analytics exposure.
+    edit(project, Path("models/exposures/_exposures.yml"), "      - ref('customer_rfm')\n", "")
     failures = coverage_failures(project.make("lint-docs-coverage"))
     assert "check_model_has_exposure" in failures
-    assert "customer_segment_summary" in failures
+    assert "customer_rfm" in failures
 
 
 def test_a_missing_macro_description_is_named(project):
