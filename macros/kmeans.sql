@@ -15,8 +15,8 @@
     still moving after the last one). -#}
 
 {% macro kmeans(relation, id_column, feature_columns, k, iterations) -%}
-    {%- set k = validated_whole_number('k', k, 2, 20) -%}
-    {%- set iterations = validated_whole_number('iterations', iterations, 1, 200) -%}
+    {%- set k = validated_whole_number('kmeans argument k', k, 2, 20) -%}
+    {%- set iterations = validated_whole_number('kmeans argument iterations', iterations, 1, 200) -%}
     {%- set dims = range(1, feature_columns | length + 1) | list -%}
     {%- set clusters = range(1, k + 1) | list -%}
     {#- Every centroid coordinate, as columns of one row: c<cluster>_x<dimension>. -#}
@@ -180,7 +180,7 @@ select * from kmeans_final
     {%- set text = value | string | trim -%}
     {%- if not modules.re.fullmatch('[0-9]+', text) or not (minimum <= (text | int) <= maximum) -%}
         {{ exceptions.raise_compiler_error(
-            "'" ~ name ~ "' must be a whole number from " ~ minimum ~ " to " ~ maximum ~ "; got '" ~ text ~ "'"
+            name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum ~ "; got '" ~ text ~ "'"
         ) }}
     {%- endif -%}
     {{ return(text | int) }}

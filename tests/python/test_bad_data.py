@@ -110,9 +110,14 @@ def test_bad_seed_fails_a_named_test_and_keeps_the_marts(project, good_build, de
         ("{medium_value_threshold: 0}", "medium_value_threshold"),
         ("{high_value_threshold: 10.001}", "high_value_threshold"),
         ("{medium_value_threshold: 6000}", "medium_value_threshold"),
+        ("{cluster_k: 1}", "cluster_k"),
+        ("{cluster_k: four}", "cluster_k"),
+        ("{kmeans_iterations: 0}", "kmeans_iterations"),
+        ("{as_of_date: '2026-02-30'}", "as_of_date"),
+        ("{as_of_date: yesterday}", "as_of_date"),
     ],
 )
-def test_bad_threshold_var_stops_compilation_naming_the_var(good_build, variables, named):
+def test_bad_var_stops_compilation_naming_the_var(good_build, variables, named):
     project, marts = good_build
     result = project.dbt("build", "--vars", variables)
     assert result.returncode != 0
