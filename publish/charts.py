@@ -12,7 +12,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from publish.atomic import replace_atomically
+from atomic_files import replace_atomically
 from publish.cli import run
 from publish.warehouse import Warehouse
 

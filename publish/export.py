@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from publish.atomic import replace_atomically
+from atomic_files import replace_atomically
 from publish.cli import run
 from publish.warehouse import Warehouse
 

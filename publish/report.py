@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from publish.atomic import replace_atomically
+from atomic_files import replace_atomically
 from publish.charts import CHARTS
 from publish.cli import run
 from publish.warehouse import Warehouse
@@ -32,6 +32,11 @@ def money(value: float | None) -> str:
 
 def share(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def number(places: int):
+    """A formatter for a possibly missing number with a fixed count of decimals."""
+    return lambda value: "—" if value is None or pd.isna(value) else f"{value:.{places}f}"
 
 
 def text(value: object) -> str:
@@ -61,7 +66,7 @@ def segment_bullets(profiles: pd.DataFrame) -> str:
         if not p["number_of_customers"]:
             items.append(f"<li><b>{text(p['customer_segment'])}</b>: no customers.</li>")
             continue
-        age = "—" if pd.isna(p["average_age"]) else f"{p['average_age']:.1f}"
+        age = number(1)(p["average_age"])
         favourite = (
             f"; favourite category {text(p['favourite_category'])}"
             if isinstance(p["favourite_category"], str)
@@ -145,7 +150,7 @@ def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
             {
                 "total_sales_amount": money,
                 "average_order_value": money,
-                "average_age": lambda v: "—" if pd.isna(v) else f"{v:.1f}",
+                "average_age": number(1),
             },
         )
     }
@@ -171,13 +176,13 @@ def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
                 "share_of_customers": share,
                 "mean_total_purchase_amount": money,
                 "mean_avg_transaction_value": money,
-                "mean_purchase_frequency": lambda v: f"{v:.2f}",
-                "mean_recency_days": lambda v: f"{v:.1f}",
+                "mean_purchase_frequency": number(2),
+                "mean_recency_days": number(1),
             },
         )
     }
 <h3>VIP customers</h3>
-{table(vip_rows, {"mean_spend": money, "mean_orders": lambda v: f"{v:.2f}"})}
+{table(vip_rows, {"mean_spend": money, "mean_orders": number(2)})}
 <h2>Top products, {quarter}</h2>
 {charts["top_products_revenue.png"]}
 {charts["top_products_sentiment.png"]}
@@ -186,8 +191,8 @@ def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
             top.drop(columns=["quarter_start_date", "quarter_end_date"]),
             {
                 "revenue_amount": money,
-                "average_sentiment_score": lambda v: "—" if pd.isna(v) else f"{v:.3f}",
-                "average_rating": lambda v: "—" if pd.isna(v) else f"{v:.2f}",
+                "average_sentiment_score": number(3),
+                "average_rating": number(2),
             },
         )
     }

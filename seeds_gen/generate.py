@@ -72,12 +72,15 @@ def resolve_config(
 ) -> SeedConfig:
     """Fill in default counts, drawn from the seed, where none was given."""
     counts = stream(seed, Stream.COUNTS)
-    defaults = [int(counts.integers(low, high + 1)) for low, high in (DEFAULT_CUSTOMERS, DEFAULT_ORDERS)]
-    default_products = int(counts.integers(DEFAULT_PRODUCTS[0], DEFAULT_PRODUCTS[1] + 1))
+    # Always drawn, in this order, so a given count never shifts the others' defaults.
+    drawn = [
+        int(counts.integers(low, high + 1))
+        for low, high in (DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_PRODUCTS)
+    ]
     return SeedConfig(
-        customers=customers if customers is not None else defaults[0],
-        orders=orders if orders is not None else defaults[1],
-        products=products if products is not None else default_products,
+        customers=customers if customers is not None else drawn[0],
+        orders=orders if orders is not None else drawn[1],
+        products=products if products is not None else drawn[2],
         seed=seed,
         as_of=as_of,
         messy_rate=messy_rate,

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from atomic_files import replace_atomically
+
 
 class OutputError(Exception):
     """The output directory cannot take the files."""
-
-
-def _readable_mode() -> int:
-    """The mode a plainly created file gets: 0o666 less the process umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def check_writable(out: Path) -> None:
@@ -32,21 +27,15 @@ def check_writable(out: Path) -> None:
         raise OutputError(f"cannot write to {str(out)!r}: {error.strerror or error}") from None
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        frame.to_csv(stream, index=False, lineterminator="\n")
+
+
 def write_csvs_atomically(out: Path, frames: dict[str, pd.DataFrame]) -> list[tuple[Path, int]]:
     """Write every frame to a temporary file first; rename them into place only when all are written."""
-    staged: list[tuple[Path, Path, int]] = []
     try:
-        for name, frame in frames.items():
-            handle, temp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-            staged.append((Path(temp_name), out / name, len(frame)))
-            os.chmod(temp_name, _readable_mode())  # mkstemp makes it owner-only
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                frame.to_csv(stream, index=False, lineterminator="\n")
-        for temp, final, _ in staged:
-            os.replace(temp, final)
+        replace_atomically({out / name: partial(_write_csv, frame) for name, frame in frames.items()})
     except OSError as error:
         raise OutputError(f"cannot write to {str(out)!r}: {error.strerror or error}") from None
-    finally:
-        for temp, _, _ in staged:
-            temp.unlink(missing_ok=True)
-    return [(final, rows) for _, final, rows in staged]
+    return [(out / name, len(frame)) for name, frame in frames.items()]

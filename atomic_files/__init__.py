@@ -1,4 +1,6 @@
-"""Atomic file replacement: readers see the previous file or the new one, never a partial one."""
+"""Atomic file replacement: readers see the previous file or the new one, never a partial one.
+
+Shared by the generator (seeds) and publish (exports, charts, report)."""
 
 from __future__ import annotations
 
