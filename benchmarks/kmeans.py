@@ -43,7 +43,7 @@ def features(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def sql_kmeans(frame: pd.DataFrame, warehouse_dir: Path) -> tuple[float, np.ndarray]:
+def sql_kmeans(frame: pd.DataFrame, warehouse_dir: Path) -> tuple[float, np.ndarray, str]:
     with sqlite3.connect(warehouse_dir / "segments.db") as connection:
         frame.to_sql("customer_features", connection, if_exists="replace", index=False)
     env = {**os.environ, "SEGMENTS_WAREHOUSE_DIR": str(warehouse_dir), "DBT_PROFILES_DIR": str(REPO)}
@@ -65,12 +65,15 @@ def sql_kmeans(frame: pd.DataFrame, warehouse_dir: Path) -> tuple[float, np.ndar
     elapsed = time.perf_counter() - started
     with sqlite3.connect(warehouse_dir / "segments.db") as connection:
         labels = pd.read_sql_query(
-            "select cluster_id from customer_clusters order by customer_id", connection
+            "select cluster_id, converged_at_iteration from customer_clusters order by customer_id",
+            connection,
         )
-    return elapsed, labels["cluster_id"].to_numpy() - 1
+    converged = labels["converged_at_iteration"].max()
+    iterations = "not converged" if pd.isna(converged) else str(int(converged))
+    return elapsed, labels["cluster_id"].to_numpy() - 1, iterations
 
 
-def sklearn_kmeans(frame: pd.DataFrame) -> tuple[float, np.ndarray]:
+def sklearn_kmeans(frame: pd.DataFrame) -> tuple[float, np.ndarray, int]:
     points = frame[FEATURES].to_numpy()
     order = np.lexsort((frame["customer_id"].to_numpy(), points[:, 0]))
     init = points[order[[int((c - 0.5) * len(frame) / K) for c in range(1, K + 1)]]]
@@ -78,7 +81,7 @@ def sklearn_kmeans(frame: pd.DataFrame) -> tuple[float, np.ndarray]:
     model = KMeans(n_clusters=K, init=init, n_init=1, algorithm="lloyd", max_iter=ITERATIONS, tol=0).fit(
         points
     )
-    return time.perf_counter() - started, model.labels_
+    return time.perf_counter() - started, model.labels_, int(model.n_iter_)
 
 
 def main() -> None:
@@ -86,15 +89,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
     rng = np.random.default_rng(42)
-    print(f"{'customers':>10} {'SQL s':>8} {'sklearn s':>10} {'ratio':>7} {'same labels':>12}")
+    print(
+        f"{'customers':>10} {'SQL s':>8} {'sklearn s':>10} {'ratio':>7} {'same labels':>12}"
+        f" {'SQL iterations':>15} {'sklearn iterations':>19}"
+    )
     for n in args.sizes:
         frame = features(n, rng)
         with tempfile.TemporaryDirectory() as warehouse_dir:
-            sql_seconds, sql_labels = sql_kmeans(frame, Path(warehouse_dir))
-        sk_seconds, sk_labels = sklearn_kmeans(frame)
+            sql_seconds, sql_labels, sql_iterations = sql_kmeans(frame, Path(warehouse_dir))
+        sk_seconds, sk_labels, sk_iterations = sklearn_kmeans(frame)
         same = bool((sql_labels == sk_labels).all())
         print(
             f"{n:>10,} {sql_seconds:>8.2f} {sk_seconds:>10.3f} {sql_seconds / sk_seconds:>7.1f} {same!s:>12}"
+            f" {sql_iterations:>15} {sk_iterations:>19}"
         )
 
 

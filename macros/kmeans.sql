@@ -8,7 +8,12 @@
     i.e. evenly spaced quantiles of the first feature.
     Assignment: the nearest centroid by squared Euclidean distance; ties go to the lowest cluster.
     Update: each centroid moves to the mean of its points; a centroid that loses every point
-    stays where it was. Once no centroid moves, further iterations change nothing.
+    stays where it was. Once no centroid moves, further iterations change nothing (and scan
+    nothing but the carriers).
+
+    Cost: per iteration one scan of the points and one GROUP BY, nothing written; the points
+    and each one-row set of centroids are materialized. At a million points on SQLite an
+    iteration takes about 1.6 s (see benchmarks/kmeans.py).
 
     Returns a query: {{ id_column }}, cluster_id (1..k, in initialisation order), and
     converged_at_iteration (the first iteration after which no centroid moved; NULL if it was
@@ -19,28 +24,46 @@
     {%- set iterations = validated_whole_number('kmeans argument iterations', iterations, 1, 200) -%}
     {%- set dims = range(1, feature_columns | length + 1) | list -%}
     {%- set clusters = range(1, k + 1) | list -%}
-    {#- Every centroid coordinate, as columns of one row: c<cluster>_x<dimension>. -#}
-    {%- set coordinates = [] -%}
-    {%- for c in clusters %}{% for d in dims %}{% do coordinates.append('c' ~ c ~ '_x' ~ d) %}{% endfor %}{% endfor %}
+    {#- The test that no centroid moved: each new coordinate equals the previous one. -#}
+    {%- set unmoved = [] -%}
+    {%- for c in clusters %}{% for d in dims -%}
+        {%- do unmoved.append('coalesce(mean_c' ~ c ~ '_x' ~ d ~ ', previous_c' ~ c ~ '_x' ~ d ~ ') = previous_c' ~ c ~ '_x' ~ d) -%}
+    {%- endfor %}{% endfor %}
 with
 
--- Read once (every iteration scans it).
+-- Read once (every iteration scans it): the points, then k carrier rows (point_id NULL,
+-- carrier 1..k) through which each iteration hands its centroids on to the next.
 kmeans_points as {{ materialized_cte() }} (
 
     select
         {{ id_column }} as point_id,
+        cast(null as {{ dbt.type_int() }}) as carrier,
         {%- for column in feature_columns %}
         cast({{ column }} as {{ dbt.type_float() }}) as x{{ loop.index }},
         {%- endfor %}
         row_number() over (order by {{ feature_columns[0] }}, {{ id_column }}) as init_order,
-        count(*) over () as number_of_points
+        -- (A window count would hold every row in memory first.)
+        (select count(*) from {{ relation }}) as number_of_points
 
     from {{ relation }}
+    {%- for c in clusters %}
+
+    union all
+
+    select
+        null as point_id,
+        {{ c }} as carrier,
+        {%- for d in dims %}
+        null as x{{ d }},
+        {%- endfor %}
+        null as init_order,
+        null as number_of_points
+    {%- endfor %}
 
 ),
 
 -- The initial centroids, as one row: the points at evenly spaced quantiles of the first feature.
-kmeans_centroids_0 as (
+kmeans_start as (
 
     select
         {%- for c in clusters %}
@@ -52,78 +75,94 @@ kmeans_centroids_0 as (
 
     from kmeans_points
 
-),
-{% for t in range(iterations) %}
+    where init_order in (
+        {%- for c in clusters %}{{ kmeans_init_position(c, k) }}{{ ", " if not loop.last }}{% endfor -%}
+    )
 
--- Iteration {{ t + 1 }}: assign every point to its nearest centroid (ties: the lowest cluster),
--- carrying the current centroids along. Once they have stopped moving, the left join yields a
--- single row without a point: nothing is left to compute. Materialized, so each assignment is
--- computed once. (Each step reads only the one before: a second path back would make the
--- warehouse expand the chain exponentially.)
-kmeans_assignments_{{ t }} as {{ materialized_cte() }} (
+),
+
+{{ kmeans_centroids_cte('kmeans_centroids_0', 'kmeans_start', clusters, dims) }}
+{%- for t in range(iterations) %}
+
+-- Iteration {{ t + 1 }}: every point's nearest centroid, and its coordinates summed per cluster.
+-- Cluster k + c is carrier c, whose coordinates are centroid c's: the next step reads the
+-- centroids from here, so no CTE is read twice (a warehouse that inlines CTEs would expand a
+-- chain of double reads exponentially). Once the centroids have stopped moving only the
+-- carriers are left to compute.
+{{ kmeans_scores_cte('kmeans_scores_' ~ t, 'kmeans_centroids_' ~ t, clusters, dims,
+                     'centroid.converged_at_iteration is null or kmeans_points.carrier is not null') }}
+
+kmeans_sums_{{ t }} as (
 
     select
+        case
+            when carrier is not null then {{ k }} + carrier
+            else {{ kmeans_nearest(clusters) }}
+        end as cluster_id,
         {%- for d in dims %}
-        kmeans_points.x{{ d }},
+        sum(x{{ d }}) as sum_x{{ d }},
         {%- endfor %}
-        {%- for coordinate in coordinates %}
-        centroid.{{ coordinate }},
-        {%- endfor %}
-        centroid.converged_at_iteration,
-        {{ kmeans_nearest(clusters, dims) }} as cluster_id
+        count(*) as number_of_points,
+        max(converged_at_iteration) as converged_at_iteration
 
-    from kmeans_centroids_{{ t }} as centroid
+    from kmeans_scores_{{ t }}
 
-    left join kmeans_points
-        on centroid.converged_at_iteration is null
+    group by 1
 
 ),
 
--- ... then move each centroid to the mean of its points (a centroid without points stays).
+-- ... then each centroid moves to the mean of its points; one without points stays, and so does
+-- every centroid once none has moved.
 kmeans_moves_{{ t + 1 }} as (
 
     select
         {%- for c in clusters %}
         {%- for d in dims %}
-        coalesce(avg(case when cluster_id = {{ c }} then x{{ d }} end), max(c{{ c }}_x{{ d }})) as c{{ c }}_x{{ d }},
-        max(c{{ c }}_x{{ d }}) as previous_c{{ c }}_x{{ d }},
+        max(case when cluster_id = {{ c }} then sum_x{{ d }} / number_of_points end) as mean_c{{ c }}_x{{ d }},
+        max(case when cluster_id = {{ k + c }} then sum_x{{ d }} end) as previous_c{{ c }}_x{{ d }},
         {%- endfor %}
         {%- endfor %}
         max(converged_at_iteration) as converged_at_iteration
 
-    from kmeans_assignments_{{ t }}
+    from kmeans_sums_{{ t }}
 
 ),
 
-kmeans_centroids_{{ t + 1 }} as (
+kmeans_moved_{{ t + 1 }} as (
 
     select
-        {%- for coordinate in coordinates %}
-        {{ coordinate }},
+        {%- for c in clusters %}
+        {%- for d in dims %}
+        case
+            when converged_at_iteration is null then coalesce(mean_c{{ c }}_x{{ d }}, previous_c{{ c }}_x{{ d }})
+            else previous_c{{ c }}_x{{ d }}
+        end as c{{ c }}_x{{ d }},
+        {%- endfor %}
         {%- endfor %}
         coalesce(
             converged_at_iteration,
-            case when {% for coordinate in coordinates -%}
-                {{ coordinate }} = previous_{{ coordinate }}{{ " and " if not loop.last }}
-            {%- endfor %} then {{ t + 1 }} end
+            case when {{ unmoved | join(' and ') }} then {{ t + 1 }} end
         ) as converged_at_iteration
 
     from kmeans_moves_{{ t + 1 }}
 
 ),
+
+{{ kmeans_centroids_cte('kmeans_centroids_' ~ (t + 1), 'kmeans_moved_' ~ (t + 1), clusters, dims) }}
 {%- endfor %}
 
 -- The labels: every point's nearest final centroid.
+{{ kmeans_scores_cte('kmeans_final_scores', 'kmeans_centroids_' ~ iterations, clusters, dims,
+                     'kmeans_points.carrier is null') }}
+
 kmeans_final as (
 
     select
-        kmeans_points.point_id as {{ id_column }},
-        {{ kmeans_nearest(clusters, dims) }} as cluster_id,
-        centroid.converged_at_iteration
+        point_id as {{ id_column }},
+        {{ kmeans_nearest(clusters) }} as cluster_id,
+        converged_at_iteration
 
-    from kmeans_centroids_{{ iterations }} as centroid
-
-    cross join kmeans_points
+    from kmeans_final_scores
 
 )
 
@@ -131,14 +170,77 @@ select * from kmeans_final
 {%- endmacro %}
 
 
-{#- The number of the centroid nearest to the current point; a tie goes to the lower number.
-    Each distance is written twice (in the minimum and in its test), not k - 1 times over. -#}
-{% macro kmeans_nearest(clusters, dims) -%}
-    {%- set distances = [] -%}
-    {%- for c in clusters %}{% do distances.append(kmeans_distance(c, dims)) %}{% endfor -%}
-    case {{ least_of(distances) }}
+{#- The centroids (one row, from `source`), with what ranking points against them needs:
+    m<c>_x<d> = -2 c_d and norm<c> = |c|^2. Materialized, so that they are computed once, not
+    once per point. -#}
+{% macro kmeans_centroids_cte(name, source, clusters, dims) -%}
+{{ name }} as {{ materialized_cte() }} (
+
+    select
+        *,
         {%- for c in clusters %}
-        when {{ distances[loop.index0] }} then {{ c }}
+        {%- for d in dims %}
+        -2 * c{{ c }}_x{{ d }} as m{{ c }}_x{{ d }},
+        {%- endfor %}
+        {% for d in dims -%}
+            c{{ c }}_x{{ d }} * c{{ c }}_x{{ d }}{{ " + " if not loop.last }}
+        {%- endfor %} as norm{{ c }}{{ "," if not loop.last }}
+        {%- endfor %}
+
+    from {{ source }}
+
+),
+{%- endmacro %}
+
+
+{#- Every point (and carrier) joined to the one-row `centroids` where `condition` holds, with its
+    score for each centroid: |c|^2 - 2 x.c, the squared distance less |x|^2 (the same for every
+    centroid), which is how scikit-learn ranks them too. A carrier's coordinates are its centroid's.
+    The fence stops the warehouse from pasting the scores into the next step, which reads each
+    score twice. -#}
+{% macro kmeans_scores_cte(name, centroids, clusters, dims, condition) -%}
+{{ name }} as (
+
+    select
+        kmeans_points.point_id,
+        kmeans_points.carrier,
+        {%- for d in dims %}
+        coalesce(
+            kmeans_points.x{{ d }},
+            case kmeans_points.carrier
+                {%- for c in clusters %}
+                when {{ c }} then centroid.c{{ c }}_x{{ d }}
+                {%- endfor %}
+            end
+        ) as x{{ d }},
+        {%- endfor %}
+        {%- for c in clusters %}
+        centroid.norm{{ c }}
+        {%- for d in dims %}
+        + centroid.m{{ c }}_x{{ d }} * kmeans_points.x{{ d }}
+        {%- endfor %} as score{{ c }},
+        {%- endfor %}
+        centroid.converged_at_iteration
+
+    from {{ centroids }} as centroid
+
+    inner join kmeans_points
+        on {{ condition }}
+
+    {{ optimization_fence() }}
+
+),
+{%- endmacro %}
+
+
+{#- The number of the centroid with the lowest score; a tie goes to the lower number. Each score
+    is read twice (in the minimum and in its test), not k - 1 times over. -#}
+{% macro kmeans_nearest(clusters) -%}
+    {%- set scores = [] -%}
+    {%- for c in clusters %}{% do scores.append('score' ~ c) %}{% endfor -%}
+    case {{ least_of(scores) }}
+        {%- for score in scores %}
+        when {{ score }} then {{ loop.index }}
         {%- endfor %}
     end
 {%- endmacro %}
@@ -156,15 +258,6 @@ select * from kmeans_final
 {#- SQLite's min() with several arguments is the scalar minimum. -#}
 {% macro sqlite__least_of(expressions) -%}
     min({{ expressions | join(', ') }})
-{%- endmacro %}
-
-
-{#- Squared Euclidean distance from the current point to centroid c. -#}
-{% macro kmeans_distance(c, dims) -%}
-    ({% for d in dims -%}
-        (kmeans_points.x{{ d }} - centroid.c{{ c }}_x{{ d }}) * (kmeans_points.x{{ d }} - centroid.c{{ c }}_x{{ d }})
-        {{- " + " if not loop.last }}
-    {%- endfor %})
 {%- endmacro %}
 
 
@@ -206,4 +299,23 @@ select * from kmeans_final
 
 {% macro duckdb__materialized_cte() -%}
     materialized
+{%- endmacro %}
+
+
+{#- Keeps the warehouse from merging a CTE into the query that reads it (and so computing its
+    columns once per use): OFFSET 0 is the documented fence in SQLite and PostgreSQL. Engines that
+    eliminate common subexpressions themselves need none. -#}
+{% macro optimization_fence() -%}
+    {{ return(adapter.dispatch('optimization_fence', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__optimization_fence() -%}
+{%- endmacro %}
+
+{% macro sqlite__optimization_fence() -%}
+    limit -1 offset 0
+{%- endmacro %}
+
+{% macro postgres__optimization_fence() -%}
+    offset 0
 {%- endmacro %}
