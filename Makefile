@@ -21,7 +21,7 @@ SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by custom
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
 .PHONY: build seeds dbt-build docs-generate publish report docs docs-screenshot \
-	test lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
+	test test-engines lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
 build: seeds dbt-build docs-generate publish report
 
@@ -31,11 +31,11 @@ $(BIN)/python:
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[sqlite]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-runtime
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[sqlite,dev]'
 	touch $@
 
 seeds: $(VENV)/.installed-runtime
@@ -108,6 +108,23 @@ lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.cs
 
 test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
+
+# The other engines, one venv each (their adapters cannot share one with dbt-sqlite).
+ENGINES := duckdb postgres spark
+
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -e '.[$*]'
+	touch $@
+
+# The same seeds built on SQLite, DuckDB, PostgreSQL (a throwaway cluster the tests start and
+# stop) and Spark (local mode); every mart's fingerprint must match SQLite's.
+test-engines: $(VENV)/.installed-dev $(foreach engine,$(ENGINES),.venv-$(engine)/.installed)
+	rm -rf test-artifacts/fingerprints
+	$(BIN)/python -m pytest -m engines tests/python/test_engines.py
+	@echo "Mart fingerprints (identical files, identical hashes):"
+	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json)
 
 clean:
 	rm -rf target logs warehouse/*.db seeds/*.csv test-artifacts exports reports

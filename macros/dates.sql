@@ -31,8 +31,9 @@
     {{ return(adapter.dispatch('to_iso_date', 'segments')(expression)) }}
 {%- endmacro %}
 
+{#- Unparseable text gives NULL everywhere (the not_null tests then name it), never an error. -#}
 {% macro default__to_iso_date(expression) -%}
-    cast({{ day_month_year_to_iso(expression) }} as date)
+    {{ try_cast_to(day_month_year_to_iso(expression), 'date') }}
 {%- endmacro %}
 
 {#- SQLite stores dates as TEXT; date() normalises to YYYY-MM-DD and yields NULL for anything
@@ -48,7 +49,24 @@
 {%- endmacro %}
 
 {% macro default__to_iso_timestamp(expression) -%}
-    cast({{ day_month_year_to_iso(expression) }} as timestamp)
+    {{ try_cast_to(day_month_year_to_iso(expression), 'timestamp') }}
+{%- endmacro %}
+
+
+{#- A cast of text to `type_name` (date or timestamp) that gives NULL instead of failing. -#}
+{% macro try_cast_to(expression, type_name) -%}
+    {{ return(adapter.dispatch('try_cast_to', 'segments')(expression, type_name)) }}
+{%- endmacro %}
+
+{#- DuckDB, Spark 3.2+, Snowflake, SQL Server. -#}
+{% macro default__try_cast_to(expression, type_name) -%}
+    try_cast({{ expression }} as {{ type_name }})
+{%- endmacro %}
+
+{#- PostgreSQL has no try_cast: the function that create_warehouse_functions makes at the start of
+    every run catches the error. -#}
+{% macro postgres__try_cast_to(expression, type_name) -%}
+    {{ target.schema }}.try_cast_{{ type_name }}(cast({{ expression }} as text))
 {%- endmacro %}
 
 {% macro sqlite__to_iso_timestamp(expression) -%}
@@ -91,7 +109,7 @@
 {%- endmacro %}
 
 {% macro default__month_of_year(date_expression) -%}
-    cast(extract(month from {{ date_expression }}) as {{ dbt.type_int() }})
+    cast(extract(month from {{ date_expression }}) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {% macro sqlite__month_of_year(date_expression) -%}
@@ -158,7 +176,7 @@
                 then 1
             else 0
         end
-        as {{ dbt.type_int() }}
+        as {{ dbt.type_bigint() }}
     )
 {%- endmacro %}
 

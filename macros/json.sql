@@ -13,3 +13,11 @@
 {% macro sqlite__json_field(document, keys) -%}
     json_extract({{ document }}, '$.{{ keys | join(".") }}')
 {%- endmacro %}
+
+{% macro duckdb__json_field(document, keys) -%}
+    json_extract_string({{ document }}, '$.{{ keys | join(".") }}')
+{%- endmacro %}
+
+{% macro spark__json_field(document, keys) -%}
+    get_json_object({{ document }}, '$.{{ keys | join(".") }}')
+{%- endmacro %}

@@ -8,7 +8,8 @@
     i.e. evenly spaced quantiles of the first feature.
     Assignment: the nearest centroid by squared Euclidean distance; ties go to the lowest cluster.
     Update: each centroid moves to the mean of its points; a centroid that loses every point
-    stays where it was. Once no centroid moves, further iterations change nothing (and scan
+    stays where it was. Once no centroid moves (by more than 1e-12), the centroids are frozen:
+    further iterations change nothing (and scan
     nothing but the carriers).
 
     Cost: per iteration one scan of the points and one GROUP BY, nothing written; the points
@@ -24,10 +25,14 @@
     {%- set iterations = validated_whole_number('kmeans argument iterations', iterations, 1, 200) -%}
     {%- set dims = range(1, feature_columns | length + 1) | list -%}
     {%- set clusters = range(1, k + 1) | list -%}
-    {#- The test that no centroid moved: each new coordinate equals the previous one. -#}
+    {#- The test that no centroid moved: each new coordinate within 1e-12 of the previous one.
+        (Not exact equality: engines sum in different orders, and the last bits of a mean may
+        then flicker for an iteration or two after the labels have settled.) -#}
     {%- set unmoved = [] -%}
     {%- for c in clusters %}{% for d in dims -%}
-        {%- do unmoved.append('coalesce(mean_c' ~ c ~ '_x' ~ d ~ ', previous_c' ~ c ~ '_x' ~ d ~ ') = previous_c' ~ c ~ '_x' ~ d) -%}
+        {%- do unmoved.append(
+            'abs(coalesce(mean_c' ~ c ~ '_x' ~ d ~ ', previous_c' ~ c ~ '_x' ~ d ~ ') - previous_c' ~ c ~ '_x' ~ d ~ ') <= 1e-12'
+        ) -%}
     {%- endfor %}{% endfor %}
 with
 
@@ -37,13 +42,10 @@ kmeans_points as {{ materialized_cte() }} (
 
     select
         {{ id_column }} as point_id,
-        cast(null as {{ dbt.type_int() }}) as carrier,
+        cast(null as {{ dbt.type_bigint() }}) as carrier,
         {%- for column in feature_columns %}
-        cast({{ column }} as {{ dbt.type_float() }}) as x{{ loop.index }},
+        cast({{ column }} as {{ type_double() }}) as x{{ loop.index }}{{ "," if not loop.last }}
         {%- endfor %}
-        row_number() over (order by {{ feature_columns[0] }}, {{ id_column }}) as init_order,
-        -- (A window count would hold every row in memory first.)
-        (select count(*) from {{ relation }}) as number_of_points
 
     from {{ relation }}
     {%- for c in clusters %}
@@ -54,11 +56,24 @@ kmeans_points as {{ materialized_cte() }} (
         null as point_id,
         {{ c }} as carrier,
         {%- for d in dims %}
-        null as x{{ d }},
+        null as x{{ d }}{{ "," if not loop.last }}
         {%- endfor %}
-        null as init_order,
-        null as number_of_points
     {%- endfor %}
+
+),
+
+-- The points in initialisation order: by the first feature, then the id.
+kmeans_ranked as (
+
+    select
+        *,
+        row_number() over (order by x1, point_id) as init_order,
+        -- (A window count would hold every row in memory first.)
+        (select count(*) from {{ relation }}) as number_of_points
+
+    from kmeans_points
+
+    where carrier is null
 
 ),
 
@@ -71,9 +86,9 @@ kmeans_start as (
         max(case when init_order = {{ kmeans_init_position(c, k) }} then x{{ d }} end) as c{{ c }}_x{{ d }},
         {%- endfor %}
         {%- endfor %}
-        cast(null as {{ dbt.type_int() }}) as converged_at_iteration
+        cast(null as {{ dbt.type_bigint() }}) as converged_at_iteration
 
-    from kmeans_points
+    from kmeans_ranked
 
     where init_order in (
         {%- for c in clusters %}{{ kmeans_init_position(c, k) }}{{ ", " if not loop.last }}{% endfor -%}
@@ -263,8 +278,10 @@ select * from kmeans_final
 
 {#- 1-based position, in first-feature order, of the point that seeds cluster c:
     floor((c - 0.5) * n / k) + 1. -#}
+{#- (floor, not a cast alone: casting 15.625 to an integer gives 15 on SQLite and Spark, 16 on
+    PostgreSQL and DuckDB.) -#}
 {% macro kmeans_init_position(c, k) -%}
-    cast(({{ c }} - 0.5) * number_of_points / {{ k }} as {{ dbt.type_int() }}) + 1
+    cast(floor(({{ c }} - 0.5) * number_of_points / {{ k }}) as {{ dbt.type_bigint() }}) + 1
 {%- endmacro %}
 
 

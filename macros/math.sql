@@ -6,7 +6,7 @@
 
 {#- Postgres has no round(double precision, int): go through numeric. -#}
 {% macro default__share_of(part, whole) -%}
-    coalesce(round(cast({{ part }} as numeric(38, 10)) / nullif({{ whole }}, 0), 4), 0)
+    cast(coalesce(round(cast({{ part }} as numeric(38, 10)) / nullif({{ whole }}, 0), 4), 0) as numeric(9, 4))
 {%- endmacro %}
 
 {% macro sqlite__share_of(part, whole) -%}
@@ -18,12 +18,30 @@
     a constant column scales to 0. Window functions only: any warehouse runs it. -#}
 {% macro min_max_scaled(column) -%}
     {#- As a float first: integer columns would divide with truncation. -#}
-    {%- set column = 'cast(' ~ column ~ ' as ' ~ dbt.type_float() ~ ')' -%}
+    {%- set column = 'cast(' ~ column ~ ' as ' ~ type_double() ~ ')' -%}
     cast(
         coalesce(
             ({{ column }} - min({{ column }}) over ())
             / nullif(max({{ column }}) over () - min({{ column }}) over (), 0),
             0
-        ) as {{ dbt.type_float() }}
+        ) as {{ type_double() }}
     )
+{%- endmacro %}
+
+
+{#- The column type for 64-bit floating point: dbt's type_float is 32-bit on DuckDB and Spark. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro sqlite__type_double() -%}
+    real
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
 {%- endmacro %}

@@ -17,8 +17,9 @@
     {{ return(adapter.dispatch('cents_to_amount', 'segments')(cents)) }}
 {%- endmacro %}
 
+{#- Exact: a decimal with two places (the division alone would widen the scale). -#}
 {% macro default__cents_to_amount(cents) -%}
-    cast({{ cents }} as numeric(18, 2)) / 100
+    cast(cast({{ cents }} as numeric(18, 2)) / 100 as numeric(18, 2))
 {%- endmacro %}
 
 {#- SQLite has no decimal type: a REAL is the closest value to the exact cents. The outer cast

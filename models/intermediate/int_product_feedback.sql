@@ -11,9 +11,9 @@ final as (
     select
         product_id,
         count(feedback_id) as number_of_reviews,
-        cast(avg(rating) as {{ dbt.type_float() }}) as average_rating,
+        cast(avg(rating) as {{ type_double() }}) as average_rating,
         -- avg ignores documents without a sentiment score.
-        cast(avg(sentiment_score) as {{ dbt.type_float() }}) as average_sentiment_score,
+        cast(avg(sentiment_score) as {{ type_double() }}) as average_sentiment_score,
         count(sentiment_score) as number_of_sentiment_scores
 
     from feedback

@@ -50,9 +50,9 @@ final as (
 
     select
         category_products.category,
-        cast(category_products.number_of_products as {{ dbt.type_int() }}) as number_of_products,
-        cast(coalesce(category_sales.units_sold, 0) as {{ dbt.type_int() }}) as units_sold,
-        cast(coalesce(category_sales.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
+        cast(category_products.number_of_products as {{ dbt.type_bigint() }}) as number_of_products,
+        cast(coalesce(category_sales.units_sold, 0) as {{ dbt.type_bigint() }}) as units_sold,
+        cast(coalesce(category_sales.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(category_sales.revenue_cents, 0)') }} as revenue_amount,
         {{ share_of('coalesce(category_sales.revenue_cents, 0)', 'overall.revenue_cents') }}
             as share_of_revenue

@@ -52,8 +52,8 @@ ranked as (
 final as (
 
     select
-        cast(cluster_id as {{ dbt.type_int() }}) as cluster_id,
-        cast(spend_rank as {{ dbt.type_int() }}) as spend_rank,
+        cast(cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
+        cast(spend_rank as {{ dbt.type_bigint() }}) as spend_rank,
         cast(
             case
                 when spend_rank = 1 then 'Top spenders'
@@ -61,16 +61,16 @@ final as (
                 else {{ dbt.concat(["'Spend tier '", 'cast(spend_rank as ' ~ dbt.type_string() ~ ')']) }}
             end as {{ dbt.type_string() }}
         ) as cluster_label,
-        cast(number_of_customers as {{ dbt.type_int() }}) as number_of_customers,
+        cast(number_of_customers as {{ dbt.type_bigint() }}) as number_of_customers,
         {{ share_of('number_of_customers', 'all_customers') }} as share_of_customers,
-        cast(mean_total_purchase_amount as {{ dbt.type_float() }}) as mean_total_purchase_amount,
-        cast(mean_purchase_frequency as {{ dbt.type_float() }}) as mean_purchase_frequency,
-        cast(mean_avg_transaction_value as {{ dbt.type_float() }}) as mean_avg_transaction_value,
-        cast(mean_recency_days as {{ dbt.type_float() }}) as mean_recency_days,
-        cast(centroid_total_purchase_amount as {{ dbt.type_float() }}) as centroid_total_purchase_amount,
-        cast(centroid_purchase_frequency as {{ dbt.type_float() }}) as centroid_purchase_frequency,
-        cast(centroid_avg_transaction_value as {{ dbt.type_float() }}) as centroid_avg_transaction_value,
-        cast(centroid_recency_days as {{ dbt.type_float() }}) as centroid_recency_days
+        cast(mean_total_purchase_amount as {{ type_double() }}) as mean_total_purchase_amount,
+        cast(mean_purchase_frequency as {{ type_double() }}) as mean_purchase_frequency,
+        cast(mean_avg_transaction_value as {{ type_double() }}) as mean_avg_transaction_value,
+        cast(mean_recency_days as {{ type_double() }}) as mean_recency_days,
+        cast(centroid_total_purchase_amount as {{ type_double() }}) as centroid_total_purchase_amount,
+        cast(centroid_purchase_frequency as {{ type_double() }}) as centroid_purchase_frequency,
+        cast(centroid_avg_transaction_value as {{ type_double() }}) as centroid_avg_transaction_value,
+        cast(centroid_recency_days as {{ type_double() }}) as centroid_recency_days
 
     from ranked
 

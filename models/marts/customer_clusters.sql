@@ -20,9 +20,9 @@ clusters as (
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
-        cast(cluster_id as {{ dbt.type_int() }}) as cluster_id,
-        cast(converged_at_iteration as {{ dbt.type_int() }}) as converged_at_iteration
+        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
+        cast(cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
+        cast(converged_at_iteration as {{ dbt.type_bigint() }}) as converged_at_iteration
 
     from clusters
 

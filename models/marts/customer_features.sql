@@ -34,11 +34,11 @@ measured as (
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
+        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         {{ cents_to_amount('total_purchase_cents') }} as total_purchase_amount,
-        cast(purchase_frequency as {{ dbt.type_int() }}) as purchase_frequency,
+        cast(purchase_frequency as {{ dbt.type_bigint() }}) as purchase_frequency,
         {{ cents_to_amount(to_cents('avg_transaction_amount')) }} as avg_transaction_value,
-        cast({{ days_between('last_active_date', as_of_date()) }} as {{ dbt.type_int() }}) as recency_days,
+        cast({{ days_between('last_active_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as recency_days,
         {{ min_max_scaled('total_purchase_cents') }} as total_purchase_amount_scaled,
         {{ min_max_scaled('purchase_frequency') }} as purchase_frequency_scaled,
         {{ min_max_scaled(to_cents('avg_transaction_amount')) }} as avg_transaction_value_scaled,

@@ -46,7 +46,7 @@ final as (
         customer_segments.customer_name,
         customer_segments.registration_date,
         customers.gender,
-        {{ age_in_years('customers.birth_date', as_of_date()) }} as age,
+        cast({{ age_in_years('customers.birth_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as age,
         customers.country,
         customers.region,
         customers.city,
@@ -60,7 +60,7 @@ final as (
         rfm.rfm_segment,
         clusters.cluster_id,
         cluster_profiles.cluster_label,
-        cast(vip.is_vip as {{ dbt.type_int() }}) as is_vip
+        cast(vip.is_vip as {{ dbt.type_bigint() }}) as is_vip
 
     from customer_segments
 

@@ -37,14 +37,14 @@ scored as (
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
+        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         last_order_date,
-        cast(recency_days as {{ dbt.type_int() }}) as recency_days,
-        cast(frequency as {{ dbt.type_int() }}) as frequency,
+        cast(recency_days as {{ dbt.type_bigint() }}) as recency_days,
+        cast(frequency as {{ dbt.type_bigint() }}) as frequency,
         {{ cents_to_amount('monetary_cents') }} as monetary_amount,
-        cast(r_score as {{ dbt.type_int() }}) as r_score,
-        cast(f_score as {{ dbt.type_int() }}) as f_score,
-        cast(m_score as {{ dbt.type_int() }}) as m_score,
+        cast(r_score as {{ dbt.type_bigint() }}) as r_score,
+        cast(f_score as {{ dbt.type_bigint() }}) as f_score,
+        cast(m_score as {{ dbt.type_bigint() }}) as m_score,
         cast(
             {{ dbt.concat(['cast(r_score as ' ~ dbt.type_string() ~ ')',
                            'cast(f_score as ' ~ dbt.type_string() ~ ')',

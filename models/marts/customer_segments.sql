@@ -49,7 +49,7 @@ final as (
         customer_name,
         registration_date,
         {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
-        cast(number_of_orders as {{ dbt.type_int() }}) as number_of_orders,
+        cast(number_of_orders as {{ dbt.type_bigint() }}) as number_of_orders,
         cast({{ customer_segment('total_sales_cents') }} as {{ dbt.type_string() }}) as customer_segment
 
     from customers_with_totals

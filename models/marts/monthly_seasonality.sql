@@ -46,9 +46,9 @@ overall as (
 final as (
 
     select
-        cast(months.month_of_year as {{ dbt.type_int() }}) as month_of_year,
+        cast(months.month_of_year as {{ dbt.type_bigint() }}) as month_of_year,
         cast(months.month_name as {{ dbt.type_string() }}) as month_name,
-        cast(coalesce(monthly.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
+        cast(coalesce(monthly.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(monthly.revenue_cents, 0)') }} as revenue_amount,
         {{ share_of('coalesce(monthly.number_of_orders, 0)', 'overall.number_of_orders') }}
             as share_of_orders,

@@ -35,15 +35,15 @@ final as (
         products.product_name,
         products.category,
         products.list_price,
-        cast(coalesce(product_sales.units_sold, 0) as {{ dbt.type_int() }}) as units_sold,
-        cast(coalesce(product_sales.number_of_order_lines, 0) as {{ dbt.type_int() }})
+        cast(coalesce(product_sales.units_sold, 0) as {{ dbt.type_bigint() }}) as units_sold,
+        cast(coalesce(product_sales.number_of_order_lines, 0) as {{ dbt.type_bigint() }})
             as number_of_order_lines,
-        cast(coalesce(product_sales.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
+        cast(coalesce(product_sales.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(product_sales.revenue_cents, 0)') }} as revenue_amount,
         cast(
             row_number() over (
                 order by coalesce(product_sales.revenue_cents, 0) desc, products.product_id asc
-            ) as {{ dbt.type_int() }}
+            ) as {{ dbt.type_bigint() }}
         ) as revenue_rank
 
     from products

@@ -34,8 +34,8 @@ final as (
     select
         cast(region as {{ dbt.type_string() }}) as region,
         month_start_date,
-        cast(count(order_id) as {{ dbt.type_int() }}) as number_of_orders,
-        cast(count(distinct customer_id) as {{ dbt.type_int() }}) as number_of_customers,
+        cast(count(order_id) as {{ dbt.type_bigint() }}) as number_of_orders,
+        cast(count(distinct customer_id) as {{ dbt.type_bigint() }}) as number_of_customers,
         {{ cents_to_amount('sum(amount_cents)') }} as revenue_amount
 
     from region_orders

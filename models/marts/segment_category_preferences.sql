@@ -61,8 +61,8 @@ final as (
     select
         cast(segment_category.customer_segment as {{ dbt.type_string() }}) as customer_segment,
         cast(segment_category.category as {{ dbt.type_string() }}) as category,
-        cast(segment_category.number_of_customers as {{ dbt.type_int() }}) as number_of_customers,
-        cast(segment_category.units_sold as {{ dbt.type_int() }}) as units_sold,
+        cast(segment_category.number_of_customers as {{ dbt.type_bigint() }}) as number_of_customers,
+        cast(segment_category.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         {{ cents_to_amount('segment_category.revenue_cents') }} as revenue_amount,
         {{ share_of('segment_category.revenue_cents', 'segment_total.revenue_cents') }}
             as share_of_segment_revenue,
@@ -70,7 +70,7 @@ final as (
             row_number() over (
                 partition by segment_category.customer_segment
                 order by segment_category.revenue_cents desc, segment_category.category asc
-            ) as {{ dbt.type_int() }}
+            ) as {{ dbt.type_bigint() }}
         ) as category_rank_in_segment
 
     from segment_category

@@ -129,10 +129,10 @@ top_categories as (
 final as (
 
     select
-        cast(segments.segment_rank as {{ dbt.type_int() }}) as segment_rank,
+        cast(segments.segment_rank as {{ dbt.type_bigint() }}) as segment_rank,
         cast(segments.customer_segment as {{ dbt.type_string() }}) as customer_segment,
-        cast(coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_int() }}) as number_of_customers,
-        cast(segment_totals.average_age as {{ dbt.type_float() }}) as average_age,
+        cast(coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}) as number_of_customers,
+        cast(segment_totals.average_age as {{ type_double() }}) as average_age,
         {{ share_of('segment_totals.female_customers', 'segment_totals.number_of_customers') }}
             as share_female,
         {{ share_of('segment_totals.male_customers', 'segment_totals.number_of_customers') }}
@@ -142,7 +142,7 @@ final as (
         cast(top_regions.top_region as {{ dbt.type_string() }}) as top_region,
         cast(top_regions.second_region as {{ dbt.type_string() }}) as second_region,
         cast(top_regions.third_region as {{ dbt.type_string() }}) as third_region,
-        cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_int() }}) as number_of_orders,
+        cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
         {{ cents_to_amount(to_cents(average_order_amount)) }} as average_order_value,
         cast(top_categories.favourite_category as {{ dbt.type_string() }}) as favourite_category,

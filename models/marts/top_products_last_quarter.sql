@@ -51,15 +51,15 @@ final as (
     select
         {{ quarter_begin }} as quarter_start_date,
         {{ add_days(next_quarter_begin, -1) }} as quarter_end_date,
-        cast(ranked.revenue_rank as {{ dbt.type_int() }}) as revenue_rank,
+        cast(ranked.revenue_rank as {{ dbt.type_bigint() }}) as revenue_rank,
         ranked.product_id,
         ranked.product_name,
         ranked.category,
-        cast(ranked.units_sold as {{ dbt.type_int() }}) as units_sold,
+        cast(ranked.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         {{ cents_to_amount('ranked.revenue_cents') }} as revenue_amount,
         product_feedback.average_sentiment_score,
         product_feedback.average_rating,
-        cast(coalesce(product_feedback.number_of_reviews, 0) as {{ dbt.type_int() }}) as number_of_reviews
+        cast(coalesce(product_feedback.number_of_reviews, 0) as {{ dbt.type_bigint() }}) as number_of_reviews
 
     from ranked
 

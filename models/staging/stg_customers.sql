@@ -9,7 +9,7 @@ source as (
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_int() }}) as customer_id,
+        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         cast(customer_name as {{ dbt.type_string() }}) as customer_name,
         {{ to_iso_date('registration_date') }} as registration_date,
         -- The feed sends some birth dates as DD/MM/YYYY; to_iso_date reads both forms.

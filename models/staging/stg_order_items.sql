@@ -9,10 +9,10 @@ source as (
 final as (
 
     select
-        cast(order_id as {{ dbt.type_int() }}) as order_id,
-        cast(line_number as {{ dbt.type_int() }}) as line_number,
-        cast(product_id as {{ dbt.type_int() }}) as product_id,
-        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        cast(order_id as {{ dbt.type_bigint() }}) as order_id,
+        cast(line_number as {{ dbt.type_bigint() }}) as line_number,
+        cast(product_id as {{ dbt.type_bigint() }}) as product_id,
+        cast(quantity as {{ dbt.type_bigint() }}) as quantity,
         cast(sale_price as {{ dbt.type_numeric() }}) as sale_price
 
     from source

@@ -9,7 +9,7 @@ source as (
 final as (
 
     select
-        cast(product_id as {{ dbt.type_int() }}) as product_id,
+        cast(product_id as {{ dbt.type_bigint() }}) as product_id,
         cast(trim(product_name) as {{ dbt.type_string() }}) as product_name,
         -- The feed sends stray spaces and capitals ('  ELECTRONICS '); categories are lowercase.
         cast(lower(trim(category)) as {{ dbt.type_string() }}) as category,

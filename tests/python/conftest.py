@@ -29,7 +29,19 @@ SEGMENT_COLUMNS = [
 ]
 # What a project copy needs; generated and installed things stay behind.
 PROJECT_IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "target", "logs", "*.db", "*.csv", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".venv*",
+    ".git",
+    "target",
+    "logs",
+    "*.db",
+    "*.duckdb",
+    "*.csv",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "derby.log",
+    "metastore_db",
+    "spark-*",
 )
 
 

@@ -1,0 +1,167 @@
+"""The same project on four engines: SQLite, DuckDB, PostgreSQL and Spark build it from the same
+seeds and every mart has the same fingerprint (macros/fingerprint.sql).
+
+Run by `make test-engines` (marker `engines`), which creates one venv per engine
+(.venv-duckdb, .venv-postgres, .venv-spark). PostgreSQL is a throwaway cluster started here
+as the `postgres` user in a temporary directory, on loopback, and stopped afterwards whatever
+happens. Each engine's fingerprint is written to test-artifacts/fingerprints/<engine>.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BIN, REPO, DbtProject, copy_project
+
+pytestmark = pytest.mark.engines
+
+ENGINES = ["duckdb", "postgres", "spark"]
+PG_BIN = Path(os.environ.get("SEGMENTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+ARTIFACTS = REPO / "test-artifacts" / "fingerprints"
+MARTS = 15
+
+
+def engine_dbt(engine: str) -> Path:
+    dbt = BIN / "dbt" if engine == "sqlite" else REPO / f".venv-{engine}" / "bin" / "dbt"
+    if not dbt.exists():
+        pytest.fail(f"{dbt} is missing: `make test-engines` creates the engine venvs")
+    return dbt
+
+
+def run_dbt(project: DbtProject, engine: str, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [str(engine_dbt(engine)), "--no-use-colors", *args, "--target", engine],
+        cwd=project.root,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(project.root),
+            "SEGMENTS_AS_OF": AS_OF,
+            "SEGMENTS_WAREHOUSE_DIR": str(project.root / "warehouse" / engine),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"dbt {' '.join(args)} on {engine} failed:\n{result.stdout[-8000:]}"
+    return result.stdout
+
+
+def fingerprint(project: DbtProject, engine: str, env: dict[str, str]) -> dict:
+    """Build everything (seeds, models, data and unit tests) on the engine, then fingerprint."""
+    (project.root / "warehouse" / engine).mkdir(parents=True, exist_ok=True)
+    run_dbt(project, engine, env, "build")
+    output = run_dbt(project, engine, env, "run-operation", "print_mart_fingerprints")
+    lines = [line for line in output.splitlines() if line.startswith("FINGERPRINT ")]
+    assert len(lines) == 1, f"no fingerprint line from {engine}:\n{output[-3000:]}"
+    result = json.loads(lines[0].removeprefix("FINGERPRINT "))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{engine}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return result
+
+
+def differences(expected: object, actual: object, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found: list[str] = []
+        for key in sorted(set(expected) | set(actual)):
+            found += differences(expected.get(key), actual.get(key), f"{path}.{key}" if path else key)
+        return found
+    return [] if expected == actual else [f"{path}: sqlite {expected!r}, other {actual!r}"]
+
+
+def digest(value: dict) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def engines_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    project = copy_project(tmp_path_factory.mktemp("engines") / "segments")
+    generated = project.generate()
+    assert generated.returncode == 0, generated.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def sqlite_fingerprint(engines_project: DbtProject) -> dict:
+    return fingerprint(engines_project, "sqlite", {})
+
+
+@pytest.fixture(scope="session")
+def postgres_env() -> Iterator[dict[str, str]]:
+    """A throwaway PostgreSQL cluster: Debian's server refuses root, so it runs as `postgres`."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN} (set SEGMENTS_PG_BIN)")
+    directory = Path(tempfile.mkdtemp(prefix="segments-pg-"))
+    shutil.chown(directory, user="postgres")
+    port = free_port()
+    data, log = directory / "data", directory / "server.log"
+
+    def as_postgres(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *argv], capture_output=True, text=True, check=False
+        )
+
+    try:
+        initdb = as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        assert initdb.returncode == 0, initdb.stderr
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off"
+        started = as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"
+        )
+        assert started.returncode == 0, started.stderr + (log.read_text() if log.exists() else "")
+        yield {"SEGMENTS_PG_HOST": "127.0.0.1", "SEGMENTS_PG_PORT": str(port)}
+    finally:
+        if (data / "postmaster.pid").exists():
+            as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_sqlite_fingerprint_covers_every_mart(sqlite_fingerprint: dict) -> None:
+    marts = {name for name in sqlite_fingerprint if name != "top_5_products"}
+    assert len(marts) == MARTS, sorted(marts)
+    assert all(sqlite_fingerprint[name]["rows"] > 0 for name in marts)
+    assert len(sqlite_fingerprint["top_5_products"]) == 5
+    segments = sqlite_fingerprint["customer_segments"]["customer_segment"]["counts"]
+    assert sum(segments.values()) == sqlite_fingerprint["customer_segments"]["rows"]
+
+
+def test_fingerprints_tell_a_changed_mart_apart(sqlite_fingerprint: dict) -> None:
+    changed = json.loads(json.dumps(sqlite_fingerprint))
+    changed["customer_segments"]["total_sales_amount"] += 1  # one millionth
+    changed["customer_segments"]["customer_segment"]["counts"]["No-Orders"] = -1
+    found = differences(sqlite_fingerprint, changed)
+    assert [line.split(":")[0] for line in found] == [
+        "customer_segments.customer_segment.counts.No-Orders",
+        "customer_segments.total_sales_amount",
+    ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_builds_the_same_marts_as_sqlite(
+    engine: str, engines_project: DbtProject, sqlite_fingerprint: dict, request: pytest.FixtureRequest
+) -> None:
+    env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
+    started = time.perf_counter()
+    result = fingerprint(engines_project, engine, env)
+    found = differences(sqlite_fingerprint, result)
+    print(
+        f"\n{engine}: fingerprint {digest(result)} (sqlite {digest(sqlite_fingerprint)}), "
+        f"build and fingerprint {time.perf_counter() - started:.0f} s"
+    )
+    assert not found, f"{engine} differs from sqlite in {len(found)} places:\n" + "\n".join(found[:40])
