@@ -41,7 +41,9 @@ final as (
     select
         cast(segments.segment_rank as {{ dbt.type_bigint() }}) as segment_rank,
         cast(segments.customer_segment as {{ dbt.type_string() }}) as customer_segment,
-        cast(coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}) as number_of_customers,
+        cast(
+            coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}
+        ) as number_of_customers,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
         {{ share_of('coalesce(segment_totals.number_of_customers, 0)', 'overall.number_of_customers') }}
             as share_of_customers,

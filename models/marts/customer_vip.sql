@@ -56,8 +56,10 @@ final as (
     select
         cast(clusters.customer_id as {{ dbt.type_bigint() }}) as customer_id,
         cast(clusters.cluster_id as {{ dbt.type_bigint() }}) as vip_cluster_id,
-        cast(case when clusters.cluster_id = vip_cluster.cluster_id then 1 else 0 end as {{ dbt.type_bigint() }})
-            as is_vip
+        cast(
+            case when clusters.cluster_id = vip_cluster.cluster_id then 1 else 0 end
+            as {{ dbt.type_bigint() }}
+        ) as is_vip
 
     from clusters
 

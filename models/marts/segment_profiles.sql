@@ -131,7 +131,9 @@ final as (
     select
         cast(segments.segment_rank as {{ dbt.type_bigint() }}) as segment_rank,
         cast(segments.customer_segment as {{ dbt.type_string() }}) as customer_segment,
-        cast(coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}) as number_of_customers,
+        cast(
+            coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}
+        ) as number_of_customers,
         cast(segment_totals.average_age as {{ type_double() }}) as average_age,
         {{ share_of('segment_totals.female_customers', 'segment_totals.number_of_customers') }}
             as share_female,
