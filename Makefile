@@ -85,8 +85,8 @@ browser:
 lint: lint-python lint-sql lint-dbt-parse lint-docs-coverage
 
 lint-python: $(VENV)/.installed-dev
-	$(BIN)/ruff check seeds_gen publish atomic_files tests benchmarks
-	$(BIN)/ruff format --check seeds_gen publish atomic_files tests benchmarks
+	$(BIN)/ruff check seeds_gen publish atomic_files bulk_load tests benchmarks
+	$(BIN)/ruff format --check seeds_gen publish atomic_files bulk_load tests benchmarks
 
 # The dbt templater compiles the project, whose staging models ref the seeds: they must exist.
 lint-sql: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.csv

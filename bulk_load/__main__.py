@@ -1,0 +1,3 @@
+from bulk_load.cli import main
+
+main()

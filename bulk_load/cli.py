@@ -1,0 +1,67 @@
+"""python -m bulk_load: load the seed CSVs into the warehouse's raw tables without `dbt seed`.
+
+    python -m bulk_load [--seeds-dir seeds] [--warehouse warehouse/segments.db] [--tables orders ...]
+
+Then build without reseeding: `dbt build --exclude-resource-type seed`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from bulk_load.seeds import declared_tables
+from bulk_load.sqlite import LoadError, load
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seeds-dir", type=Path, default=Path("seeds"), help="where the CSVs are (default: seeds)"
+    )
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse")) / "segments.db",
+        help="the SQLite warehouse (default: $SEGMENTS_WAREHOUSE_DIR or warehouse, /segments.db)",
+    )
+    parser.add_argument(
+        "--tables", nargs="+", metavar="TABLE", help="only these tables (default: every seed)"
+    )
+    return parser.parse_args(argv)
+
+
+def usage_error(message: str) -> None:
+    """One line on stderr and exit status 2, as argparse does for a bad argument."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    seeds_yml = args.seeds_dir / "_seeds.yml"
+    if not seeds_yml.is_file():
+        usage_error(
+            f"bulk_load: error: {seeds_yml} not found (--seeds-dir must hold _seeds.yml and the CSVs)"
+        )
+    tables = declared_tables(seeds_yml)
+    unknown = sorted(set(args.tables or []) - set(tables))
+    if unknown:
+        usage_error(f"bulk_load: error: --tables: unknown {', '.join(unknown)} (known: {', '.join(tables)})")
+    if args.tables:
+        tables = {name: tables[name] for name in args.tables}
+    missing = [name for name in tables if not (args.seeds_dir / f"{name}.csv").is_file()]
+    if missing:
+        usage_error(
+            f"bulk_load: error: no {', '.join(f'{name}.csv' for name in missing)} in {args.seeds_dir}"
+        )
+    started = time.perf_counter()
+    try:
+        loaded = load(args.warehouse, args.seeds_dir, tables)
+    except LoadError as error:
+        sys.exit(f"bulk_load: error: {error}")
+    summary = ", ".join(f"{name} {count:,}" for name, count in loaded.items())
+    print(f"Loaded {summary} rows into {args.warehouse} in {time.perf_counter() - started:.2f} s")

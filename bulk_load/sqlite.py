@@ -1,0 +1,89 @@
+"""Load seed CSVs into the SQLite warehouse's raw tables, as `dbt seed` would name and type them.
+
+Each table is streamed from its CSV (csv.reader into one executemany, so memory does not grow with
+the file) into a new table under a temporary name, then swapped in for the old one within the same
+transaction: a reader sees the old table or the new one, never none, and a failed load leaves the
+old table as it was. Values go in as text; the declared column types (seeds/_seeds.yml) give them
+SQLite's affinity, as they do for `dbt seed`. An empty cell is NULL, as in `dbt seed`.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class LoadError(Exception):
+    """A CSV that does not match its table's declared columns, or a warehouse that refuses it."""
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def rows(reader: Iterator[list[str]], width: int, path: Path) -> Iterator[tuple[str | None, ...]]:
+    for line_number, row in enumerate(reader, start=2):
+        if len(row) != width:
+            raise LoadError(f"{path}: line {line_number} has {len(row)} fields, the header has {width}")
+        yield tuple(value if value != "" else None for value in row)
+
+
+def load_table(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
+    """Replace `table` with the rows of `path`; returns the number of rows loaded."""
+    try:
+        with open(path, newline="", encoding="utf-8") as stream:
+            return fill(connection, table, csv.reader(stream), path, column_types)
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    except csv.Error as error:
+        raise LoadError(f"{path}: {error}") from None
+
+
+def fill(
+    connection: sqlite3.Connection,
+    table: str,
+    reader: Iterator[list[str]],
+    path: Path,
+    column_types: dict[str, str],
+) -> int:
+    header = next(reader, None)
+    if header is None:
+        raise LoadError(f"{path}: empty file, not even a header")
+    if header != list(column_types):
+        raise LoadError(f"{path}: columns {header} differ from the declared {list(column_types)}")
+    loading = f"{table}__bulk_loading"
+    columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
+    placeholders = ", ".join("?" * len(header))
+    # One explicit transaction for create, fill and swap (Python's implicit ones leave DDL out).
+    connection.execute("begin immediate")
+    try:
+        connection.execute(f"drop table if exists {quoted(loading)}")
+        connection.execute(f"create table {quoted(loading)} ({columns})")
+        loaded = connection.executemany(
+            f"insert into {quoted(loading)} values ({placeholders})", rows(reader, len(header), path)
+        ).rowcount
+        connection.execute(f"drop table if exists {quoted(table)}")
+        connection.execute(f"alter table {quoted(loading)} rename to {quoted(table)}")
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    return loaded
+
+
+def load(warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]]) -> dict[str, int]:
+    """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(warehouse, isolation_level=None)
+    try:
+        connection.execute("pragma busy_timeout = 30000")
+        return {
+            name: load_table(connection, name, seeds_dir / f"{name}.csv", types)
+            for name, types in tables.items()
+        }
+    except sqlite3.Error as error:
+        raise LoadError(f"{warehouse}: {error}") from None
+    finally:
+        connection.close()

@@ -1,0 +1,107 @@
+"""python -m bulk_load fills the same raw tables as `dbt seed` (same declared types, same values,
+same storage classes), the models build on them unchanged, and a bad file changes nothing."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BIN, REPO, DbtProject
+
+RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
+
+
+def bulk_load(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bulk_load", *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def table_dump(warehouse: Path, table: str) -> tuple[list[tuple], list[tuple]]:
+    """Declared columns, and every row with each value's storage class."""
+    with sqlite3.connect(warehouse) as connection:
+        columns = connection.execute(f"pragma table_info({table})").fetchall()
+        classes = ", ".join(f"typeof({column[1]})" for column in columns)
+        data = connection.execute(f"select *, {classes} from {table} order by 1, 2").fetchall()
+    return columns, data
+
+
+@pytest.fixture(scope="module")
+def loaded(built_project: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warehouse = tmp_path_factory.mktemp("bulk") / "segments.db"
+    result = bulk_load("--seeds-dir", str(built_project.root / "seeds"), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    assert "orders" in result.stdout
+    return warehouse
+
+
+@pytest.mark.parametrize("table", RAW_TABLES)
+def test_bulk_load_fills_the_tables_dbt_seed_fills(
+    built_project: DbtProject, loaded: Path, table: str
+) -> None:
+    assert table_dump(loaded, table) == table_dump(built_project.warehouse, table)
+
+
+def test_models_build_unchanged_on_bulk_loaded_tables(built_project: DbtProject, loaded: Path) -> None:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(built_project.root),
+        "SEGMENTS_AS_OF": AS_OF,
+        "SEGMENTS_WAREHOUSE_DIR": str(loaded.parent),
+    }
+    result = subprocess.run(
+        [str(BIN / "dbt"), "--no-use-colors", "build", "--exclude-resource-type", "seed"],
+        cwd=built_project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert table_dump(loaded, "customer_segments") == table_dump(built_project.warehouse, "customer_segments")
+
+
+def test_a_bad_file_stops_the_load_and_keeps_the_old_table(built_project: DbtProject, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "_seeds.yml").write_text((built_project.root / "seeds" / "_seeds.yml").read_text())
+    (seeds / "orders.csv").write_text("order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n")
+    warehouse = tmp_path / "segments.db"
+    first = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
+    assert first.returncode == 0, first.stderr
+    before = table_dump(warehouse, "orders")
+
+    bad_files = {
+        "missing column": b"order_id,customer_id,order_date\n2,1,2026-01-02\n",
+        "short row": b"order_id,customer_id,order_date,amount\n2,1,2026-01-02,5.00\n3,1\n",
+        "not UTF-8": b"order_id,customer_id,order_date,amount\n2,1,2026-01-02,\xff\xfe\n",
+    }
+    for defect, content in bad_files.items():
+        (seeds / "orders.csv").write_bytes(content)
+        result = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
+        assert result.returncode == 1, defect
+        assert len(result.stderr.strip().splitlines()) == 1, (defect, result.stderr)
+        assert "orders.csv" in result.stderr, defect
+        assert table_dump(warehouse, "orders") == before, defect
+
+
+def test_bad_arguments_are_refused_in_one_line(tmp_path: Path) -> None:
+    unknown = bulk_load("--tables", "invoices", "--warehouse", str(tmp_path / "w.db"))
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "bulk_load: error: --tables: unknown invoices "
+        "(known: customers, orders, products, order_items, customer_feedback)"
+    )
+    no_seeds = bulk_load("--seeds-dir", str(tmp_path), "--warehouse", str(tmp_path / "w.db"))
+    assert no_seeds.returncode == 2
+    assert "_seeds.yml not found" in no_seeds.stderr
+    assert not (tmp_path / "w.db").exists()
