@@ -62,10 +62,11 @@ def streamed_executemany(path: Path, csv_path: Path) -> float:
         return time.perf_counter() - started
 
 
-# Runs bulk_load in this child process, then prints the child's own peak memory (KiB).
+# Runs bulk_load in a child process, then prints the child's own peak memory in KiB: VmHWM of its
+# address space (ru_maxrss would carry over this parent's peak across fork and exec on Linux).
 MEASURED_BULK_LOAD = (
-    "import resource, runpy; runpy.run_module('bulk_load', run_name='__main__'); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    "import re, runpy; runpy.run_module('bulk_load', run_name='__main__'); "
+    "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
 )
 
 

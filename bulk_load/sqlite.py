@@ -23,13 +23,6 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def rows(reader: Iterator[list[str]], width: int, path: Path) -> Iterator[tuple[str | None, ...]]:
-    for line_number, row in enumerate(reader, start=2):
-        if len(row) != width:
-            raise LoadError(f"{path}: line {line_number} has {len(row)} fields, the header has {width}")
-        yield tuple(value if value != "" else None for value in row)
-
-
 def load_table(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
     """Replace `table` with the rows of `path`; returns the number of rows loaded."""
     try:
@@ -44,7 +37,7 @@ def load_table(connection: sqlite3.Connection, table: str, path: Path, column_ty
 def fill(
     connection: sqlite3.Connection,
     table: str,
-    reader: Iterator[list[str]],
+    reader: Iterator[list[str]],  # a csv.reader (its line_num names the line of a bad row)
     path: Path,
     column_types: dict[str, str],
 ) -> int:
@@ -55,15 +48,19 @@ def fill(
         raise LoadError(f"{path}: columns {header} differ from the declared {list(column_types)}")
     loading = f"{table}__bulk_loading"
     columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
-    placeholders = ", ".join("?" * len(header))
+    # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
+    placeholders = ", ".join(["nullif(?, '')"] * len(header))
     # One explicit transaction for create, fill and swap (Python's implicit ones leave DDL out).
     connection.execute("begin immediate")
     try:
         connection.execute(f"drop table if exists {quoted(loading)}")
         connection.execute(f"create table {quoted(loading)} ({columns})")
-        loaded = connection.executemany(
-            f"insert into {quoted(loading)} values ({placeholders})", rows(reader, len(header), path)
-        ).rowcount
+        try:
+            loaded = connection.executemany(
+                f"insert into {quoted(loading)} values ({placeholders})", reader
+            ).rowcount
+        except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
+            raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
         connection.execute(f"drop table if exists {quoted(table)}")
         connection.execute(f"alter table {quoted(loading)} rename to {quoted(table)}")
         connection.execute("commit")
