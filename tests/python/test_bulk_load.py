@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, REPO, DbtProject
+from conftest import AS_OF, BIN, REPO, DbtProject, copy_project
 
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
 
@@ -105,3 +105,24 @@ def test_bad_arguments_are_refused_in_one_line(tmp_path: Path) -> None:
     assert no_seeds.returncode == 2
     assert "_seeds.yml not found" in no_seeds.stderr
     assert not (tmp_path / "w.db").exists()
+
+
+def test_dbt_seed_batches_within_the_bound_variable_limit(tmp_path: Path) -> None:
+    """More orders than one stock batch: dbt seed (macros/seed_loading.sql) loads them in
+    INSERTs of at most 32,766 placeholders, with the same result as the bulk loader."""
+    project = copy_project(tmp_path / "segments")
+    generated = project.generate("--customers", "2000", "--orders", "20000")
+    assert generated.returncode == 0, generated.stderr
+    seeded = project.dbt("seed", "--select", "orders")
+    assert seeded.returncode == 0, seeded.stdout[-3000:]
+    first_batch = (project.root / "target" / "run" / "segments" / "seeds" / "orders.csv").read_text()
+    placeholders = first_batch.count("?")
+    assert 32766 - 4 < placeholders <= 32766  # 8,191 rows of 4 columns per INSERT
+
+    bulk = tmp_path / "bulk" / "segments.db"
+    loaded = bulk_load(
+        "--seeds-dir", str(project.root / "seeds"), "--warehouse", str(bulk), "--tables", "orders"
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert table_dump(bulk, "orders") == table_dump(project.warehouse, "orders")
+    assert len(table_dump(bulk, "orders")[1]) == 20000
