@@ -124,7 +124,7 @@ test-engines: $(VENV)/.installed-dev $(foreach engine,$(ENGINES),.venv-$(engine)
 	rm -rf test-artifacts/fingerprints
 	$(BIN)/python -m pytest -m engines tests/python/test_engines.py
 	@echo "Mart fingerprints (identical files, identical hashes):"
-	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json)
+	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json) duckdb-bulk.json postgres-bulk.json
 
 clean:
 	rm -rf target logs warehouse/*.db seeds/*.csv test-artifacts exports reports

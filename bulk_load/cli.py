@@ -1,8 +1,9 @@
 """python -m bulk_load: load the seed CSVs into the warehouse's raw tables without `dbt seed`.
 
-    python -m bulk_load [--seeds-dir seeds] [--warehouse warehouse/segments.db] [--tables orders ...]
+    python -m bulk_load [--target sqlite|duckdb|postgres] [--seeds-dir seeds] [--tables orders ...]
 
-Then build without reseeding: `dbt build --exclude-resource-type seed`.
+Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL).
+Then build without reseeding: `dbt build --exclude-resource-type seed [--target ...]`.
 """
 
 from __future__ import annotations
@@ -13,20 +14,28 @@ import sys
 import time
 from pathlib import Path
 
+from bulk_load.files import LoadError
 from bulk_load.seeds import declared_tables
-from bulk_load.sqlite import LoadError, load
+
+TARGETS = ("sqlite", "duckdb", "postgres")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
+    parser.add_argument("--target", choices=TARGETS, default="sqlite", help="the warehouse (default: sqlite)")
     parser.add_argument(
         "--seeds-dir", type=Path, default=Path("seeds"), help="where the CSVs are (default: seeds)"
     )
     parser.add_argument(
         "--warehouse",
         type=Path,
-        default=Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse")) / "segments.db",
-        help="the SQLite warehouse (default: $SEGMENTS_WAREHOUSE_DIR or warehouse, /segments.db)",
+        help="sqlite/duckdb: the database file (default: $SEGMENTS_WAREHOUSE_DIR or warehouse, "
+        "/segments.db or /segments.duckdb)",
+    )
+    parser.add_argument(
+        "--schema",
+        default=os.environ.get("SEGMENTS_PG_SCHEMA", "segments"),
+        help="postgres: the schema (default: $SEGMENTS_PG_SCHEMA or segments)",
     )
     parser.add_argument(
         "--tables", nargs="+", metavar="TABLE", help="only these tables (default: every seed)"
@@ -38,6 +47,23 @@ def usage_error(message: str) -> None:
     """One line on stderr and exit status 2, as argparse does for a bad argument."""
     print(message, file=sys.stderr)
     sys.exit(2)
+
+
+def load(args: argparse.Namespace, tables: dict[str, dict[str, str]]) -> tuple[dict[str, int], str]:
+    warehouse_dir = Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse"))
+    if args.target == "postgres":
+        from bulk_load import postgres
+
+        return postgres.load(args.schema, args.seeds_dir, tables), f"PostgreSQL schema {args.schema}"
+    if args.target == "duckdb":
+        from bulk_load import duckdb
+
+        warehouse = args.warehouse or warehouse_dir / "segments.duckdb"
+        return duckdb.load(warehouse, args.seeds_dir, tables), str(warehouse)
+    from bulk_load import sqlite
+
+    warehouse = args.warehouse or warehouse_dir / "segments.db"
+    return sqlite.load(warehouse, args.seeds_dir, tables), str(warehouse)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,8 +86,12 @@ def main(argv: list[str] | None = None) -> None:
         )
     started = time.perf_counter()
     try:
-        loaded = load(args.warehouse, args.seeds_dir, tables)
+        loaded, where = load(args, tables)
+    except ImportError as error:
+        usage_error(
+            f"bulk_load: error: --target {args.target} needs its venv ({error.name} is not installed)"
+        )
     except LoadError as error:
         sys.exit(f"bulk_load: error: {error}")
     summary = ", ".join(f"{name} {count:,}" for name, count in loaded.items())
-    print(f"Loaded {summary} rows into {args.warehouse} in {time.perf_counter() - started:.2f} s")
+    print(f"Loaded {summary} rows into {where} in {time.perf_counter() - started:.2f} s")

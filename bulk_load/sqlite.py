@@ -14,13 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-
-class LoadError(Exception):
-    """A CSV that does not match its table's declared columns, or a warehouse that refuses it."""
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+from bulk_load.files import LoadError, check_header, quoted
 
 
 def load_table(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
@@ -41,11 +35,8 @@ def fill(
     path: Path,
     column_types: dict[str, str],
 ) -> int:
-    header = next(reader, None)
-    if header is None:
-        raise LoadError(f"{path}: empty file, not even a header")
-    if header != list(column_types):
-        raise LoadError(f"{path}: columns {header} differ from the declared {list(column_types)}")
+    check_header(path, column_types)
+    header = next(reader)
     loading = f"{table}__bulk_loading"
     columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
     # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.

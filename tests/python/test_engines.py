@@ -38,17 +38,21 @@ def engine_dbt(engine: str) -> Path:
     return dbt
 
 
-def run_dbt(project: DbtProject, engine: str, env: dict[str, str], *args: str) -> str:
+def engine_env(project: DbtProject, label: str, env: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project.root),
+        "SEGMENTS_AS_OF": AS_OF,
+        "SEGMENTS_WAREHOUSE_DIR": str(project.root / "warehouse" / label),
+        **env,
+    }
+
+
+def run_dbt(project: DbtProject, engine: str, label: str, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [str(engine_dbt(engine)), "--no-use-colors", *args, "--target", engine],
         cwd=project.root,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(project.root),
-            "SEGMENTS_AS_OF": AS_OF,
-            "SEGMENTS_WAREHOUSE_DIR": str(project.root / "warehouse" / engine),
-            **env,
-        },
+        env=engine_env(project, label, env),
         capture_output=True,
         text=True,
         check=False,
@@ -57,16 +61,19 @@ def run_dbt(project: DbtProject, engine: str, env: dict[str, str], *args: str) -
     return result.stdout
 
 
-def fingerprint(project: DbtProject, engine: str, env: dict[str, str]) -> dict:
+def fingerprint(
+    project: DbtProject, engine: str, env: dict[str, str], label: str | None = None, *build_args: str
+) -> dict:
     """Build everything (seeds, models, data and unit tests) on the engine, then fingerprint."""
-    (project.root / "warehouse" / engine).mkdir(parents=True, exist_ok=True)
-    run_dbt(project, engine, env, "build")
-    output = run_dbt(project, engine, env, "run-operation", "print_mart_fingerprints")
+    label = label or engine
+    (project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
+    run_dbt(project, engine, label, env, "build", *build_args)
+    output = run_dbt(project, engine, label, env, "run-operation", "print_mart_fingerprints")
     lines = [line for line in output.splitlines() if line.startswith("FINGERPRINT ")]
     assert len(lines) == 1, f"no fingerprint line from {engine}:\n{output[-3000:]}"
     result = json.loads(lines[0].removeprefix("FINGERPRINT "))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{engine}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    (ARTIFACTS / f"{label}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     return result
 
 
@@ -165,3 +172,37 @@ def test_engine_builds_the_same_marts_as_sqlite(
         f"build and fingerprint {time.perf_counter() - started:.0f} s"
     )
     assert not found, f"{engine} differs from sqlite in {len(found)} places:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_bulk_loaded_tables_build_the_same_marts(
+    engine: str, engines_project: DbtProject, sqlite_fingerprint: dict, request: pytest.FixtureRequest
+) -> None:
+    """python -m bulk_load on the engine's native path (read_csv, COPY) instead of dbt seed."""
+    env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
+    label = f"{engine}-bulk"
+    env = {**env, "SEGMENTS_PG_SCHEMA": "segments_bulk", "PYTHONPATH": str(REPO)}
+    (engines_project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
+    python = engine_dbt(engine).parent / "python"
+    loaded = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "bulk_load",
+            "--target",
+            engine,
+            "--seeds-dir",
+            str(engines_project.root / "seeds"),
+        ],
+        cwd=engines_project.root,
+        env=engine_env(engines_project, label, env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    result = fingerprint(engines_project, engine, env, label, "--exclude-resource-type", "seed")
+    found = differences(sqlite_fingerprint, result)
+    assert not found, f"bulk-loaded {engine} differs from sqlite in {len(found)} places:\n" + "\n".join(
+        found[:40]
+    )
