@@ -93,15 +93,20 @@ class DbtProject:
             return list(csv.DictReader(stream))
 
 
-def run_generator(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def run_module(module: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """`python -m module args` with this repo's packages importable."""
     return subprocess.run(
-        [sys.executable, "-m", "seeds_gen", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def run_generator(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return run_module("seeds_gen", *args, cwd=cwd)
 
 
 def copy_project(destination: Path) -> DbtProject:

@@ -6,24 +6,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, REPO, DbtProject, copy_project
+from conftest import AS_OF, BIN, DbtProject, copy_project, run_module
 
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
 
 
 def bulk_load(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bulk_load", *args],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("bulk_load", *args)
 
 
 def table_dump(warehouse: Path, table: str) -> tuple[list[tuple], list[tuple]]:
