@@ -36,11 +36,11 @@ def fill(
     column_types: dict[str, str],
 ) -> int:
     check_header(path, column_types)
-    header = next(reader)
+    next(reader)  # the header, just checked
     loading = f"{table}__bulk_loading"
     columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
     # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
-    placeholders = ", ".join(["nullif(?, '')"] * len(header))
+    placeholders = ", ".join(["nullif(?, '')"] * len(column_types))
     # One explicit transaction for create, fill and swap (Python's implicit ones leave DDL out).
     connection.execute("begin immediate")
     try:

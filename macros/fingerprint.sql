@@ -29,33 +29,35 @@
 
 
 {% macro mart_fingerprint(relation) -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) -%}
+    {#- One query of every column's measures; `specs` remembers, per column, its kind and (for
+        text) the expression the per-value counts group by. -#}
     {%- set measures = ['count(*)'] -%}
-    {%- set labels = [] -%}
-    {%- for column in columns -%}
+    {%- set specs = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
         {%- set kind = fingerprint_kind(column.dtype) -%}
         {%- set name = adapter.quote(column.name) -%}
         {%- if kind == 'whole' -%}
             {%- do measures.append('sum(' ~ name ~ ')') -%}
+            {%- do specs.append((column.name | lower, kind, none)) -%}
         {%- elif kind == 'number' -%}
             {%- do measures.append('cast(round(sum(' ~ name ~ ') * 1000000) as ' ~ dbt.type_bigint() ~ ')') -%}
+            {%- do specs.append((column.name | lower, kind, none)) -%}
         {%- else -%}
             {%- set text = 'cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')' -%}
             {%- do measures.append('count(distinct ' ~ text ~ ')') -%}
             {%- do measures.append('sum(length(' ~ text ~ '))') -%}
             {%- do measures.append('min(' ~ text ~ ')') -%}
             {%- do measures.append('max(' ~ text ~ ')') -%}
-            {%- do labels.append((column.name, text)) -%}
+            {%- do specs.append((column.name | lower, kind, text)) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set row = run_query('select ' ~ measures | join(', ') ~ ' from ' ~ relation).rows[0] -%}
     {%- set result = {'rows': row[0] | int} -%}
     {%- set position = namespace(value=1) -%}
-    {%- for column in columns -%}
-        {%- set kind = fingerprint_kind(column.dtype) -%}
-        {%- if kind in ('whole', 'number') -%}
+    {%- for name, kind, text in specs -%}
+        {%- if text is none -%}
             {%- set value = row[position.value] -%}
-            {%- do result.update({column.name | lower: none if value is none else value | int}) -%}
+            {%- do result.update({name: none if value is none else value | int}) -%}
             {%- set position.value = position.value + 1 -%}
         {%- else -%}
             {%- set summary = {
@@ -65,7 +67,6 @@
                 'max': row[position.value + 3],
             } -%}
             {%- if summary['distinct'] <= 12 -%}
-                {%- set text = (labels | selectattr(0, 'equalto', column.name) | first)[1] -%}
                 {%- set counts = run_query(
                     'select ' ~ text ~ ', count(*) from ' ~ relation ~ ' group by ' ~ text ~ ' order by 1'
                 ) -%}
@@ -75,7 +76,7 @@
                 {%- endfor -%}
                 {%- do summary.update({'counts': per_value}) -%}
             {%- endif -%}
-            {%- do result.update({column.name | lower: summary}) -%}
+            {%- do result.update({name: summary}) -%}
             {%- set position.value = position.value + 4 -%}
         {%- endif -%}
     {%- endfor -%}

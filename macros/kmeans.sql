@@ -277,9 +277,8 @@ select * from kmeans_final
 
 
 {#- 1-based position, in first-feature order, of the point that seeds cluster c:
-    floor((c - 0.5) * n / k) + 1. -#}
-{#- (floor, not a cast alone: casting 15.625 to an integer gives 15 on SQLite and Spark, 16 on
-    PostgreSQL and DuckDB.) -#}
+    floor((c - 0.5) * n / k) + 1. (floor, not a cast alone: casting 15.625 to an integer gives 15
+    on SQLite and Spark, 16 on PostgreSQL and DuckDB.) -#}
 {% macro kmeans_init_position(c, k) -%}
     cast(floor(({{ c }} - 0.5) * number_of_points / {{ k }}) as {{ dbt.type_bigint() }}) + 1
 {%- endmacro %}
