@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -17,14 +18,15 @@ def readable_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace_atomically(targets: dict[Path, Callable[[Path], None]]) -> None:
-    """Write every target to a temporary file beside it, then rename them all into place.
+@contextmanager
+def staged(targets: list[Path]) -> Iterator[dict[Path, Path]]:
+    """Temporary paths beside each target; on a clean exit all are renamed into place.
 
-    If any writer fails, no target is touched and the temporary files are removed.
+    If the block raises, no target is touched and the temporary files are removed.
     """
-    staged: list[tuple[Path, Path]] = []
+    temps: dict[Path, Path] = {}
     try:
-        for target, write in targets.items():
+        for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Hidden, and keeping the suffix: some writers (openpyxl) check it.
             handle, temp_name = tempfile.mkstemp(
@@ -32,10 +34,17 @@ def replace_atomically(targets: dict[Path, Callable[[Path], None]]) -> None:
             )
             os.close(handle)
             os.chmod(temp_name, readable_mode())  # mkstemp makes it owner-only
-            staged.append((Path(temp_name), target))
-            write(Path(temp_name))
-        for temp, target in staged:
+            temps[target] = Path(temp_name)
+        yield temps
+        for target, temp in temps.items():
             os.replace(temp, target)
     finally:
-        for temp, _ in staged:
+        for temp in temps.values():
             temp.unlink(missing_ok=True)
+
+
+def replace_atomically(targets: dict[Path, Callable[[Path], None]]) -> None:
+    """Write every target to a temporary file beside it, then rename them all into place."""
+    with staged(list(targets)) as temps:
+        for target, write in targets.items():
+            write(temps[target])

@@ -1,5 +1,6 @@
 """Deterministic synthetic seed data for the segments dbt project."""
 
-from seeds_gen.generate import SeedConfig, generate_customers, generate_orders
+from seeds_gen.config import SeedConfig, resolve_config
+from seeds_gen.dataset import append_day, generate
 
-__all__ = ["SeedConfig", "generate_customers", "generate_orders"]
+__all__ = ["SeedConfig", "append_day", "generate", "resolve_config"]

@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass
 
-from seeds_gen.generate import SeedConfig, Stream, format_cents, stream
+import numpy as np
+
+from seeds_gen.config import SeedConfig, Stream, stream
+from seeds_gen.csv_bytes import (
+    Integer,
+    Literal,
+    Text,
+    Vocabulary,
+    cents_field,
+    csv_fields,
+    csv_quote,
+    rows_text,
+)
+from seeds_gen.messy import category_codes, category_spellings
+from seeds_gen.orders import Orders
 from seeds_gen.reference import CATEGORIES, LIST_PRICE_RANGE, LIST_PRICE_SPREAD, PRODUCT_ADJECTIVES
 
+PRODUCTS_HEADER = "product_id,product_name,category,list_price"
+LINES_HEADER = "order_id,line_number,product_id,quantity,sale_price"
 # Lines per order: 1 + Binomial(3, 0.3), so 1 to 4 lines, 1.9 on average.
 EXTRA_LINES = (3, 0.3)
 QUANTITIES = (np.array([1, 2, 3]), np.array([0.7, 0.2, 0.1]))
 # A line is split into several units only when each unit still costs at least this much.
 MIN_UNIT_CENTS_FOR_QUANTITY = 300
 MAX_DISCOUNT = 0.3
+NOUNS = [noun for _, _, category_nouns in CATEGORIES.values() for noun in category_nouns]
 
 
-def generate_products(config: SeedConfig) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Products:
+    category: np.ndarray  # codes into CATEGORIES
+    list_cents: np.ndarray
+    noun: np.ndarray  # codes into NOUNS
+    adjective: np.ndarray  # codes into PRODUCT_ADJECTIVES
+
+    def __len__(self) -> int:
+        return len(self.category)
+
+
+def generate_products(config: SeedConfig) -> Products:
     """A catalogue in CATEGORIES: every category is stocked (given 8 products or more)."""
     rng = stream(config.seed, Stream.PRODUCTS)
-    names = list(CATEGORIES)
     shares = np.array([share for share, _, _ in CATEGORIES.values()])
     n = config.products
-    category = rng.choice(len(names), size=n, p=shares / shares.sum())
-    category[: min(n, len(names))] = np.arange(min(n, len(names)))
+    category = rng.choice(len(CATEGORIES), size=n, p=shares / shares.sum())
+    category[: min(n, len(CATEGORIES))] = np.arange(min(n, len(CATEGORIES)))
     rng.shuffle(category)
 
     medians = np.array([median for _, median, _ in CATEGORIES.values()])
@@ -31,31 +57,49 @@ def generate_products(config: SeedConfig) -> pd.DataFrame:
     # Prices end in .99, as shop prices do.
     dollars = np.clip(np.floor(price), LIST_PRICE_RANGE[0] // 1, LIST_PRICE_RANGE[1] // 1).astype(np.int64)
 
-    nouns = [noun for _, _, category_nouns in CATEGORIES.values() for noun in category_nouns]
     noun_counts = np.array([len(category_nouns) for _, _, category_nouns in CATEGORIES.values()])
     noun_offsets = np.concatenate([[0], np.cumsum(noun_counts)[:-1]])
     noun = noun_offsets[category] + np.floor(rng.random(n) * noun_counts[category]).astype(np.int64)
     adjective = rng.integers(len(PRODUCT_ADJECTIVES), size=n)
-    product_id = np.arange(1, n + 1, dtype=np.int64)
-    product_name = np.char.add(
-        np.char.add(np.array(PRODUCT_ADJECTIVES)[adjective], " "),
-        np.char.add(np.char.add(np.array(nouns)[noun], " "), (product_id + 100).astype(str)),
+    return Products(category=category, list_cents=dollars * 100 + 99, noun=noun, adjective=adjective)
+
+
+def product_rows(config: SeedConfig, products: Products) -> list[np.ndarray]:
+    """CSV rows, with ``messy_rate`` of the categories spelt untidily."""
+    mess = stream(config.seed, Stream.MESS, 1)
+    spellings = [csv_quote(text) for category in CATEGORIES for text in category_spellings(category)]
+    product_id = np.arange(1, len(products) + 1)
+    return rows_text(
+        csv_fields(
+            [
+                Integer(product_id),
+                [
+                    Text(Vocabulary(PRODUCT_ADJECTIVES), products.adjective),
+                    Literal(" "),
+                    Text(Vocabulary(NOUNS), products.noun),
+                    Literal(" "),
+                    Integer(product_id + 100),
+                ],
+                Text(Vocabulary(spellings), category_codes(mess, products.category, config.messy_rate)),
+                cents_field(products.list_cents),
+            ]
+        )
     )
-    return pd.DataFrame(
-        {
-            "product_id": product_id,
-            "product_name": product_name,
-            "category": np.array(names)[category],
-            "list_price": format_cents(dollars * 100 + 99),
-        }
-    )
 
 
-def amount_to_cents(amounts: pd.Series) -> np.ndarray:
-    return np.rint(amounts.astype(float).to_numpy() * 100).astype(np.int64)
+@dataclass(frozen=True)
+class Lines:
+    order: np.ndarray  # index into the period's orders
+    line_number: np.ndarray
+    product: np.ndarray  # index into the products
+    quantity: np.ndarray
+    unit_cents: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.order)
 
 
-def generate_order_items(config: SeedConfig, orders: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+def order_lines(config: SeedConfig, orders: Orders, products: Products, key: tuple[int, ...]) -> Lines:
     """Order lines whose quantity x sale_price adds up to the order's amount, to the cent.
 
     The amount is split into line totals; each line but the last may sell several
@@ -63,8 +107,8 @@ def generate_order_items(config: SeedConfig, orders: pd.DataFrame, products: pd.
     splits left over. Each line sells the product whose list price best fits its
     unit price after a discount of up to 30%.
     """
-    rng = stream(config.seed, Stream.ORDER_ITEMS)
-    amount = amount_to_cents(orders["amount"])
+    rng = stream(config.seed, Stream.ORDER_ITEMS, *key)
+    amount = orders.amount_cents
     lines = 1 + rng.binomial(*EXTRA_LINES, size=len(orders))
     order_index = np.repeat(np.arange(len(orders)), lines)
     first_line = np.repeat(np.cumsum(lines) - lines, lines)
@@ -82,18 +126,24 @@ def generate_order_items(config: SeedConfig, orders: pd.DataFrame, products: pd.
     left_over = amount - np.bincount(order_index, weights=sold, minlength=len(orders)).astype(np.int64)
     unit_cents[is_last] += left_over[order_index[is_last]]
 
-    list_cents = amount_to_cents(products["list_price"])
-    by_price = np.argsort(list_cents, kind="stable")
+    by_price = np.argsort(products.list_cents, kind="stable")
     wanted = unit_cents / (1 - rng.random(len(order_index)) * MAX_DISCOUNT)
-    nearest = np.searchsorted(list_cents[by_price], wanted) + rng.integers(-1, 2, size=len(order_index))
+    nearest = np.searchsorted(products.list_cents[by_price], wanted) + rng.integers(
+        -1, 2, size=len(order_index)
+    )
     product = by_price[np.clip(nearest, 0, len(products) - 1)]
+    return Lines(order_index, line_number, product, quantity, unit_cents)
 
-    return pd.DataFrame(
-        {
-            "order_id": orders["order_id"].to_numpy()[order_index],
-            "line_number": line_number,
-            "product_id": products["product_id"].to_numpy()[product],
-            "quantity": quantity,
-            "sale_price": format_cents(unit_cents),
-        }
+
+def line_rows(orders: Orders, lines: Lines) -> list[np.ndarray]:
+    return rows_text(
+        csv_fields(
+            [
+                Integer(orders.order_id[lines.order]),
+                Integer(lines.line_number),
+                Integer(lines.product + 1),
+                Integer(lines.quantity),
+                cents_field(lines.unit_cents),
+            ]
+        )
     )

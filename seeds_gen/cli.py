@@ -1,4 +1,5 @@
-"""Command line: ``python -m seeds_gen [--customers N] [--orders N] [--seed S] [--as-of D] [--out DIR]``.
+"""Command line: ``python -m seeds_gen [--customers N] [--orders N] [--seed S] [--as-of D] [--out DIR]``,
+or ``python -m seeds_gen --append-day [--orders N] [--out DIR]`` for the next day's orders.
 
 Bad arguments exit with status 2 and one line on stderr naming the argument;
 files already in the output directory are left untouched.
@@ -14,9 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from seeds_gen.generate import DEFAULT_MESSY_RATE, resolve_config
-from seeds_gen.tables import build_tables
-from seeds_gen.writer import OutputError, check_writable, write_csvs_atomically
+from seeds_gen.config import DEFAULT_MESSY_RATE, resolve_config
+from seeds_gen.dataset import append_day, generate
+from seeds_gen.output import OutputError, Progress, check_writable
 
 # Counts above this would need more memory than a laptop has.
 MAX_COUNT = 100_000_000
@@ -83,7 +84,8 @@ def build_parser() -> OneLineParser:
         "--orders",
         type=positive_count,
         metavar="N",
-        help="number of orders (default: 800-1000, drawn from the seed)",
+        help="number of orders (default: 800-1000, drawn from the seed); with --append-day, "
+        "the new day's orders (default: the data set's average day)",
     )
     parser.add_argument(
         "--products",
@@ -94,11 +96,13 @@ def build_parser() -> OneLineParser:
     parser.add_argument(
         "--messy-rate",
         type=messy_rate,
-        default=DEFAULT_MESSY_RATE,
+        default=None,
         metavar="R",
         help=f"share of raw rows given each kind of defect, 0 for clean data (default: {DEFAULT_MESSY_RATE})",
     )
-    parser.add_argument("--seed", type=seed_value, default=42, metavar="S", help="random seed (default: 42)")
+    parser.add_argument(
+        "--seed", type=seed_value, default=None, metavar="S", help="random seed (default: 42)"
+    )
     parser.add_argument(
         "--as-of",
         type=iso_date,
@@ -107,9 +111,19 @@ def build_parser() -> OneLineParser:
         help="last possible order date (default: today)",
     )
     parser.add_argument(
+        "--append-day",
+        action="store_true",
+        help="append the day after the data set's last day to the files in --out "
+        "(its orders, their lines and feedback), deterministically",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("seeds"), metavar="DIR", help="output directory (default: seeds)"
     )
     return parser
+
+
+# Inputs an append takes from the data set it extends (its manifest), never from the command line.
+FIXED_BY_DATA_SET = ("customers", "products", "messy_rate", "seed", "as_of")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,19 +133,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_writable(args.out)
     except OutputError as error:
         parser.error(f"argument --out: {error}")
+    progress = Progress("orders", args.orders or 0)
+    if args.append_day:
+        given = [name for name in FIXED_BY_DATA_SET if getattr(args, name) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            parser.error(f"argument {flag}: not allowed with --append-day (the data set's own is used)")
+        try:
+            day, rows = append_day(args.out, args.orders, progress)
+        except OutputError as error:
+            parser.error(f"argument --append-day: {error}")
+        except OSError as error:
+            parser.error(f"argument --out: cannot append to {str(args.out)!r}: {error.strerror or error}")
+        for name, count in rows.items():
+            print(f"appended {count:,} rows for {day} to {args.out / name}", file=sys.stderr)
+        return 0
 
     config = resolve_config(
-        seed=args.seed,
+        seed=42 if args.seed is None else args.seed,
         as_of=args.as_of or date.today(),
         customers=args.customers,
         orders=args.orders,
         products=args.products,
-        messy_rate=args.messy_rate,
+        messy_rate=DEFAULT_MESSY_RATE if args.messy_rate is None else args.messy_rate,
     )
+    progress.total = config.orders
     try:
-        written = write_csvs_atomically(args.out, build_tables(config))
-    except OutputError as error:
-        parser.error(f"argument --out: {error}")
-    for path, rows in written:
-        print(f"wrote {rows:,} rows to {path}", file=sys.stderr)
+        written = generate(config, args.out, progress)
+    except OSError as error:
+        parser.error(f"argument --out: cannot write to {str(args.out)!r}: {error.strerror or error}")
+    for name, rows in written.items():
+        print(f"wrote {rows:,} rows to {args.out / name}", file=sys.stderr)
     return 0

@@ -1,13 +1,24 @@
-"""Customer feedback, delivered as one JSON document per row, as a raw feed would."""
+"""Customer feedback, delivered as one JSON document per row, as a raw feed would.
+
+Feedback arrives up to 30 days after an order, so a period's feedback spills into the next
+periods: a ``FeedbackQueue`` holds it until no later period can send anything earlier, then
+releases it in the order it was received, numbered as it goes.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass, fields
 
-from seeds_gen.generate import SeedConfig, Stream, epoch_day, stream
+import numpy as np
+
+from seeds_gen.catalog import Lines, Products
+from seeds_gen.config import SeedConfig, Stream, stream
+from seeds_gen.csv_bytes import Integer, Literal, Text, Vocabulary, rows_text
+from seeds_gen.messy import arrival_order, day_month_year, hit
+from seeds_gen.orders import Orders, Period
 from seeds_gen.reference import FEEDBACK_COMMENTS
 
+HEADER = "document"
 FEEDBACK_SHARE = 0.3  # of order lines
 MAX_DAYS_TO_FEEDBACK = 30
 SECONDS_PER_DAY = 86_400
@@ -16,61 +27,140 @@ MEAN_RATING = 3.6
 RATING_NOISE = 1.0
 SENTIMENT_PER_STAR = 0.45
 SENTIMENT_NOISE = 0.15
+COMMENTS = [text for stars in range(1, 6) for text in FEEDBACK_COMMENTS[stars]]
+# Sentiment is written in thousandths, as JSON numbers; the last entry is a missing one.
+SENTIMENTS = [repr(round(thousandths / 1000, 3)) for thousandths in range(-1000, 1001)] + ["null"]
+MISSING_SENTIMENT = len(SENTIMENTS) - 1
+
+
+@dataclass(frozen=True)
+class Feedback:
+    received: np.ndarray  # seconds since the epoch
+    arrival: np.ndarray  # breaks ties between equal timestamps
+    customer_id: np.ndarray
+    product_id: np.ndarray
+    order_id: np.ndarray
+    rating: np.ndarray
+    sentiment: np.ndarray  # thousandths, -1000..1000
+    comment: np.ndarray  # codes into COMMENTS
+
+    def __len__(self) -> int:
+        return len(self.received)
+
+    def take(self, rows: np.ndarray) -> Feedback:
+        return Feedback(*(getattr(self, field.name)[rows] for field in fields(self)))
+
+    @staticmethod
+    def concat(parts: list[Feedback]) -> Feedback:
+        return Feedback(
+            *(np.concatenate([getattr(part, field.name) for part in parts]) for field in fields(Feedback))
+        )
+
+
+def product_quality(config: SeedConfig, products: Products) -> np.ndarray:
+    return stream(config.seed, Stream.FEEDBACK).normal(0.0, 0.8, size=len(products))
 
 
 def generate_feedback(
-    config: SeedConfig, orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame
-) -> pd.DataFrame:
+    config: SeedConfig, period: Period, orders: Orders, lines: Lines, quality: np.ndarray
+) -> Feedback:
     """Feedback on about 30% of order lines, received within 30 days of the order (never after as-of)."""
-    rng = stream(config.seed, Stream.FEEDBACK)
-    chosen = items[rng.random(len(items)) < FEEDBACK_SHARE]
+    rng = stream(config.seed, Stream.FEEDBACK, *period.key)
+    chosen = np.flatnonzero(rng.random(len(lines)) < FEEDBACK_SHARE)
     n = len(chosen)
-    order = chosen["order_id"].to_numpy() - 1  # order ids are 1..n in row order
-    product = chosen["product_id"].to_numpy() - 1
-
-    quality = rng.normal(0.0, 0.8, size=len(products))
+    order = lines.order[chosen]
+    product = lines.product[chosen]
     rating = np.clip(np.rint(MEAN_RATING + quality[product] + rng.normal(0, RATING_NOISE, n)), 1, 5).astype(
         int
     )
     sentiment = np.clip(SENTIMENT_PER_STAR * (rating - 3) + rng.normal(0, SENTIMENT_NOISE, n), -1, 1)
-
-    ordered = orders["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)[order]
-    day = np.minimum(ordered + rng.integers(0, MAX_DAYS_TO_FEEDBACK + 1, n), epoch_day(config.as_of))
-    second = rng.integers(0, SECONDS_PER_DAY, n)
-    received = day * SECONDS_PER_DAY + second
-
-    comments = np.array([text for stars in range(1, 6) for text in FEEDBACK_COMMENTS[stars]])
-    comment = comments[(rating - 1) * 3 + rng.integers(0, 3, n)]
-
-    chronological = np.lexsort((rng.random(n), received))
-    frame = pd.DataFrame(
-        {
-            "received_at": pd.Series(received.astype("datetime64[s]").astype(str)).str.replace("T", " "),
-            "customer_id": orders["customer_id"].to_numpy()[order],
-            "product_id": chosen["product_id"].to_numpy(),
-            "order_id": chosen["order_id"].to_numpy(),
-            "rating": rating,
-            "sentiment_score": np.round(sentiment, 3),
-            "comment": comment,
-        }
-    ).iloc[chronological]
-    frame.insert(0, "feedback_id", np.arange(1, n + 1, dtype=np.int64))
-    return frame.reset_index(drop=True)
-
-
-PAYLOAD = ["customer_id", "product_id", "order_id", "rating", "sentiment_score", "comment"]
-
-
-def to_documents(feedback: pd.DataFrame) -> pd.Series:
-    """One JSON document per feedback: {"feedback_id", "received_at", "payload": {...}}.
-
-    pandas writes every row as flat JSON in C; one string replace then opens the
-    payload object before its first key. A NaN sentiment becomes null.
-    """
-    if feedback.empty:  # to_json would still write one empty line
-        return pd.Series([], dtype=str)
-    flat = feedback[["feedback_id", "received_at", *PAYLOAD]].to_json(
-        orient="records", lines=True, double_precision=3
+    day = np.minimum(orders.day[order] + rng.integers(0, MAX_DAYS_TO_FEEDBACK + 1, n), period.as_of)
+    return Feedback(
+        received=day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, n),
+        arrival=rng.random(n),
+        customer_id=orders.customer_id[order],
+        product_id=product + 1,
+        order_id=orders.order_id[order],
+        rating=rating,
+        sentiment=np.rint(sentiment * 1000).astype(np.int64),
+        comment=(rating - 1) * 3 + rng.integers(0, 3, n),
     )
-    rows = pd.Series(flat.splitlines())
-    return rows.str.replace(f',"{PAYLOAD[0]}":', f',"payload":{{"{PAYLOAD[0]}":', n=1, regex=False) + "}"
+
+
+class FeedbackQueue:
+    """Feedback waiting for every earlier-received feedback to be generated."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Feedback] = []
+
+    def add(self, feedback: Feedback) -> None:
+        self.waiting.append(feedback)
+
+    def release(self, through_day: int | None = None) -> Feedback:
+        """Feedback received up to the end of ``through_day`` (all when None), oldest first."""
+        pending = Feedback.concat(self.waiting) if self.waiting else None
+        if pending is None or len(pending) == 0:
+            self.waiting = []
+            return Feedback(*(np.zeros(0, dtype=np.int64) for _ in fields(Feedback)))
+        due = (
+            np.ones(len(pending), bool)
+            if through_day is None
+            else pending.received < (through_day + 1) * SECONDS_PER_DAY
+        )
+        self.waiting = [pending.take(np.flatnonzero(~due))]
+        released = pending.take(np.flatnonzero(due))
+        return released.take(np.lexsort((released.arrival, released.received)))
+
+
+class FeedbackWriter:
+    """The feed's CSV rows: JSON documents, with ``messy_rate`` of them missing their sentiment,
+    timestamped DD/MM/YYYY, or sent twice."""
+
+    def __init__(self, config: SeedConfig, first_day: int, last_day: int) -> None:
+        self.config = config
+        self.first_day = first_day
+        iso = np.arange(first_day, last_day + 1).astype("datetime64[D]").astype(str).tolist()
+        self.span = len(iso)
+        self.dates = Vocabulary(iso + [day_month_year(text) for text in iso])
+        self.sentiments = Vocabulary(SENTIMENTS)
+        # A JSON string inside a CSV field: the CSV doubles its quotes.
+        self.comments = Vocabulary([text.replace('"', '\\""') for text in COMMENTS])
+
+    def rows(self, feedback: Feedback, first_id: int, key: tuple[int, ...]) -> tuple[list[np.ndarray], int]:
+        """The rows, and how many of them there are (duplicates included)."""
+        mess = stream(self.config.seed, Stream.MESS, 2, *key)
+        rate = self.config.messy_rate
+        n = len(feedback)
+        sentiment = np.where(hit(mess, n, rate), MISSING_SENTIMENT, feedback.sentiment + 1000)
+        day, second = np.divmod(feedback.received, SECONDS_PER_DAY)
+        date_code = day - self.first_day + hit(mess, n, rate) * self.span
+        feed = arrival_order(mess, n, rate)
+        feedback_id = np.arange(first_id, first_id + n)
+        text = rows_text(
+            [
+                Literal('"{""feedback_id"":'),
+                Integer(feedback_id[feed]),
+                Literal(',""received_at"":""'),
+                Text(self.dates, date_code[feed]),
+                Literal(" "),
+                Integer(second[feed] // 3600, min_digits=2),
+                Literal(":"),
+                Integer(second[feed] // 60 % 60, min_digits=2),
+                Literal(":"),
+                Integer(second[feed] % 60, min_digits=2),
+                Literal('"",""payload"":{""customer_id"":'),
+                Integer(feedback.customer_id[feed]),
+                Literal(',""product_id"":'),
+                Integer(feedback.product_id[feed]),
+                Literal(',""order_id"":'),
+                Integer(feedback.order_id[feed]),
+                Literal(',""rating"":'),
+                Integer(feedback.rating[feed]),
+                Literal(',""sentiment_score"":'),
+                Text(self.sentiments, sentiment[feed]),
+                Literal(',""comment"":""'),
+                Text(self.comments, feedback.comment[feed]),
+                Literal('""}}"'),
+            ]
+        )
+        return text, len(feed)

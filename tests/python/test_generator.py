@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import run_generator
 
-from seeds_gen.generate import spreadsheet_column_names, three_years_before
+from seeds_gen.config import three_years_before
+from seeds_gen.customers import spreadsheet_column_names
 
 AS_OF = date(2026, 6, 30)
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from conftest import run_generator
 
-from seeds_gen.generate import _seasonal_days
+from seeds_gen.config import resolve_config
+from seeds_gen.customers import CustomerBase
+from seeds_gen.orders import orders_per_day
 from seeds_gen.reference import CATEGORIES, GENDERS, MONTH_WEIGHTS, REGIONS
 
 AS_OF = date(2026, 6, 30)
@@ -140,14 +142,16 @@ def test_regions_differ_in_how_often_customers_order(clean):
     assert by_region["North America"] > 1.3 * by_region["Latin America"]
 
 
-def test_seasonal_sampling_follows_the_month_weights():
-    rng = np.random.default_rng(7)
-    low = np.zeros(400_000, dtype=np.int64)  # 1970-01-01 ..
-    high = np.full(400_000, 4 * 365 + 1 - 1, dtype=np.int64)  # .. 1973-12-31: four whole years
-    days = _seasonal_days(rng, low, high)
-    assert days.min() >= 0 and days.max() <= high[0]
+def test_daily_order_volume_follows_the_month_weights():
+    # Everyone registered on 1970-01-01, orders from the next day to 1974-01-01: four whole years.
+    base = CustomerBase(
+        first_day=0, registration_counts=np.array([1000]), cumulative_weight=np.arange(1.0, 1001.0)
+    )
+    config = resolve_config(seed=7, as_of=date(1974, 1, 1), orders=2_000_000)
+    days, counts = orders_per_day(config, base)
+    assert days.min() == 1 and days.max() == 4 * 365 + 1 and counts.sum() == 2_000_000
     month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-    per_day = np.bincount(month, minlength=12) / np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    per_day = np.bincount(month, weights=counts) / np.bincount(month)
     expected = np.array(MONTH_WEIGHTS) / np.mean(MONTH_WEIGHTS)
     assert np.allclose(per_day / per_day.mean(), expected, rtol=0.03)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import run_generator
 
-from seeds_gen.writer import OutputError, write_csvs_atomically
+from seeds_gen import catalog
+from seeds_gen.config import resolve_config
+from seeds_gen.dataset import generate
+from seeds_gen.output import Progress
 
 BAD_ARGUMENTS = [
     (["--customers", "0"], "--customers"),
@@ -36,6 +39,13 @@ BAD_ARGUMENTS = [
     (["--as-of", "0001-01-01"], "--as-of"),
     (["--as-of"], "--as-of"),
     (["--colour", "blue"], "--colour"),
+    (["--append-day", "--customers", "5"], "--customers"),
+    (["--append-day", "--products", "5"], "--products"),
+    (["--append-day", "--seed", "7"], "--seed"),
+    (["--append-day", "--as-of", "2026-01-31"], "--as-of"),
+    (["--append-day", "--messy-rate", "0.1"], "--messy-rate"),
+    (["--append-day", "--orders", "0"], "--orders"),
+    (["--append-day", "yes"], "yes"),
 ]
 
 
@@ -96,6 +106,7 @@ def test_output_directory_is_created_when_missing(tmp_path):
     result = run_generator("--out", str(out), "--customers", "3", "--orders", "4")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
+        ".seeds_gen.json",
         "customer_feedback.csv",
         "customers.csv",
         "order_items.csv",
@@ -104,20 +115,31 @@ def test_output_directory_is_created_when_missing(tmp_path):
     ]
 
 
-class FailingFrame:
-    """Stands in for a DataFrame whose write fails half-way (disk full)."""
+def test_appending_where_there_is_no_data_set(tmp_path):
+    result = run_generator("--out", str(tmp_path), "--append-day")
+    assert_refused(result, "--append-day")
+    assert "generate one first" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
-    def __len__(self) -> int:
-        return 1
 
-    def to_csv(self, stream, **_: object) -> None:
-        stream.write("order_id,customer_id\n1,")
+def test_appending_to_files_changed_since_generation(existing_seeds):
+    with open(existing_seeds / "orders.csv", "a") as orders:
+        orders.write("999,1,2026-01-01,10.00\n")
+    before = snapshot(existing_seeds)
+    result = run_generator("--out", str(existing_seeds), "--append-day")
+    assert_refused(result, "--append-day")
+    assert "orders.csv is not as the generator left it" in result.stderr
+    assert snapshot(existing_seeds) == before
+
+
+def test_a_failed_write_leaves_the_previous_files_and_no_temporaries(existing_seeds, monkeypatch):
+    before = snapshot(existing_seeds)
+
+    def disk_full(*_: object) -> bytes:
         raise OSError(28, "No space left on device")
 
-
-def test_a_failed_write_leaves_the_previous_files_and_no_temporaries(existing_seeds):
-    before = snapshot(existing_seeds)
-    frames = {"customers.csv": pd.DataFrame({"customer_id": [1]}), "orders.csv": FailingFrame()}
-    with pytest.raises(OutputError, match="No space left on device"):
-        write_csvs_atomically(existing_seeds, frames)
+    monkeypatch.setattr(catalog, "line_rows", disk_full)  # half-way: customers and orders are written
+    config = resolve_config(seed=1, as_of=date(2026, 6, 30), customers=5, orders=7)
+    with pytest.raises(OSError, match="No space left on device"):
+        generate(config, existing_seeds, Progress("orders", 7, enabled=False))
     assert snapshot(existing_seeds) == before
