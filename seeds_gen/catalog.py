@@ -119,7 +119,7 @@ def order_lines(config: SeedConfig, orders: Orders, products: Products, key: tup
     share = weight / np.bincount(order_index, weights=weight)[order_index]
     line_total = np.floor(amount[order_index] * share).astype(np.int64)
 
-    quantity = rng.choice(QUANTITIES[0], size=len(order_index), p=QUANTITIES[1])
+    quantity = QUANTITIES[0][np.searchsorted(np.cumsum(QUANTITIES[1]), rng.random(len(order_index)))]
     quantity[is_last | (line_total < MIN_UNIT_CENTS_FOR_QUANTITY * quantity)] = 1
     unit_cents = line_total // quantity
     sold = unit_cents * quantity

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -67,26 +68,44 @@ class Manifest:
 
 
 class Files:
-    """The data set's files open for writing, counting rows."""
+    """The data set's files open for writing, counting rows.
+
+    The writes run on a background thread: the OS write releases the GIL, so it overlaps the
+    formatting of the next chunk. At most MAX_PENDING chunks wait, which bounds the memory.
+    """
+
+    MAX_PENDING = 16
 
     def __init__(self, handles: dict[str, BinaryIO]) -> None:
         self.handles = handles
         self.rows = dict.fromkeys(handles, 0)
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.pending: deque[Future[int]] = deque()
 
     def wants(self, name: str) -> bool:
         return name in self.handles
 
     def write(self, name: str, text: list[np.ndarray], rows: int) -> None:
         for chunk in text:
-            self.handles[name].write(chunk)
+            self.pending.append(self.writer.submit(self.handles[name].write, chunk))
+            while len(self.pending) > self.MAX_PENDING:
+                self.pending.popleft().result()  # raises what the write raised
         self.rows[name] += rows
 
+    def close(self) -> None:
+        """Wait for every write (raising the first failure), before the files are closed."""
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.writer.shutdown(cancel_futures=True)
 
-class BufferedFiles(Files):
+
+class BufferedFiles:
     """One day's rows, held in memory until every table is generated, then appended together."""
 
     def __init__(self) -> None:
-        super().__init__({})
+        self.rows: dict[str, int] = {}
         self.texts: dict[str, list[np.ndarray]] = {}
 
     def wants(self, name: str) -> bool:
@@ -141,6 +160,7 @@ def write_tables(
     progress = progress or Progress("orders", config.orders, enabled=False)
     with ExitStack() as stack:
         files = Files({name: stack.enter_context(open(path, "wb")) for name, path in paths.items()})
+        stack.callback(files.close)  # runs before the files close
         for name in paths:
             files.write(name, [np.frombuffer(f"{HEADERS[name]}\n".encode(), dtype=np.uint8)], 0)
         base = (
@@ -191,7 +211,7 @@ class _PeriodWriter:
         self.queue = feedback.FeedbackQueue()
         self.next_feedback_id = next_feedback_id
 
-    def write(self, period: orders.Period, files: Files, release_through: int | None) -> None:
+    def write(self, period: orders.Period, files: Files | BufferedFiles, release_through: int | None) -> None:
         placed = orders.generate_orders(self.config, self.base, period)
         lines = catalog.order_lines(self.config, placed, self.products, period.key)
         if files.wants("orders.csv"):
