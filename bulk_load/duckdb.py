@@ -13,7 +13,23 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def load(warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]]) -> dict[str, int]:
+def append_rows(connection: object, table: str, reader: str) -> int:
+    """Insert the file's rows beyond the ones the table already has (read_csv keeps file order)."""
+    connection.execute("begin transaction")
+    try:
+        (present,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
+        connection.execute(f"insert into {quoted(table)} select * from {reader} offset {present}")
+        (now,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    return now - present
+
+
+def load(
+    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
+) -> dict[str, int]:
     import duckdb  # only in the duckdb venv
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -28,6 +44,9 @@ def load(warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]]) ->
             # Every field read as text and cast by the insert to the declared type; an empty
             # field is NULL; a row with too few or too many fields is an error.
             reader = f"read_csv({literal(str(path))}, header = true, all_varchar = true, strict_mode = true)"
+            if append:
+                loaded[table] = append_rows(connection, table, reader)
+                continue
             connection.execute("begin transaction")
             try:
                 connection.execute(f"create or replace table {loading} ({columns})")

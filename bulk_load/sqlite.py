@@ -5,11 +5,15 @@ the file) into a new table under a temporary name, then swapped in for the old o
 transaction: a reader sees the old table or the new one, never none, and a failed load leaves the
 old table as it was. Values go in as text; the declared column types (seeds/_seeds.yml) give them
 SQLite's affinity, as they do for `dbt seed`. An empty cell is NULL, as in `dbt seed`.
+
+With append (after `python -m seeds_gen --append-day`), a table keeps its rows and gains the rows
+of the file beyond the ones it already has, in one transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +21,14 @@ from pathlib import Path
 from bulk_load.files import LoadError, check_header, quoted
 
 
-def load_table(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
-    """Replace `table` with the rows of `path`; returns the number of rows loaded."""
+def load_table(
+    connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str], append: bool = False
+) -> int:
+    """Replace `table` with the rows of `path` (or add the rows it lacks); returns the rows loaded."""
     try:
         with open(path, newline="", encoding="utf-8") as stream:
+            if append:
+                return add_new_rows(connection, table, csv.reader(stream), path, column_types)
             return fill(connection, table, csv.reader(stream), path, column_types)
     except UnicodeDecodeError as error:
         raise LoadError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
@@ -61,14 +69,48 @@ def fill(
     return loaded
 
 
-def load(warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]]) -> dict[str, int]:
+def add_new_rows(
+    connection: sqlite3.Connection,
+    table: str,
+    reader: Iterator[list[str]],
+    path: Path,
+    column_types: dict[str, str],
+) -> int:
+    """Insert the rows of `path` after the first N, where N is the rows `table` already has."""
+    check_header(path, column_types)
+    next(reader)
+    placeholders = ", ".join(["nullif(?, '')"] * len(column_types))
+    connection.execute("begin immediate")
+    try:
+        if not connection.execute("select 1 from sqlite_master where name = ?", (table,)).fetchone():
+            raise LoadError(f"{path}: no table {table} to append to: load it without --append first")
+        (present,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
+        skipped = sum(1 for _ in itertools.islice(reader, present))
+        if skipped < present:
+            raise LoadError(f"{path}: {skipped:,} rows, fewer than the {present:,} already in {table}")
+        try:
+            added = connection.executemany(
+                f"insert into {quoted(table)} values ({placeholders})", reader
+            ).rowcount
+        except sqlite3.ProgrammingError as error:
+            raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    return max(added, 0)
+
+
+def load(
+    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
+) -> dict[str, int]:
     """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(warehouse, isolation_level=None)
     try:
         connection.execute("pragma busy_timeout = 30000")
         return {
-            name: load_table(connection, name, seeds_dir / f"{name}.csv", types)
+            name: load_table(connection, name, seeds_dir / f"{name}.csv", types, append)
             for name, types in tables.items()
         }
     except sqlite3.Error as error:
