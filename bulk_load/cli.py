@@ -1,8 +1,9 @@
 """python -m bulk_load: load the seed CSVs into the warehouse's raw tables without `dbt seed`.
 
-    python -m bulk_load [--target sqlite|duckdb|postgres] [--seeds-dir seeds] [--tables orders ...]
+    python -m bulk_load [--target sqlite|duckdb|postgres|spark] [--seeds-dir seeds] [--tables orders ...]
 
-Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL).
+Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL),
+spark.read.csv into parquet tables (Spark, in a local session set up as profiles.yml's target).
 Then build without reseeding: `dbt build --exclude-resource-type seed [--target ...]`.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from bulk_load.files import LoadError
 from bulk_load.seeds import declared_tables
 
-TARGETS = ("sqlite", "duckdb", "postgres")
+TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -30,15 +31,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--warehouse",
         type=Path,
         help="sqlite/duckdb: the database file (default: $SEGMENTS_WAREHOUSE_DIR or warehouse, "
-        "/segments.db or /segments.duckdb)",
+        "/segments.db or /segments.duckdb); spark uses $SEGMENTS_WAREHOUSE_DIR/spark-warehouse "
+        "and /spark-metastore, as its dbt target does",
     )
     parser.add_argument(
         "--schema",
-        default=os.environ.get("SEGMENTS_PG_SCHEMA", "segments"),
-        help="postgres: the schema (default: $SEGMENTS_PG_SCHEMA or segments)",
+        help="postgres/spark: the schema (default: $SEGMENTS_PG_SCHEMA or $SEGMENTS_SPARK_SCHEMA, "
+        "else segments)",
     )
     parser.add_argument(
         "--tables", nargs="+", metavar="TABLE", help="only these tables (default: every seed)"
+    )
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="sqlite/duckdb: keep each table's rows and add the file's rows beyond them "
+        "(after python -m seeds_gen --append-day)",
     )
     return parser.parse_args(argv)
 
@@ -54,16 +62,23 @@ def load(args: argparse.Namespace, tables: dict[str, dict[str, str]]) -> tuple[d
     if args.target == "postgres":
         from bulk_load import postgres
 
-        return postgres.load(args.schema, args.seeds_dir, tables), f"PostgreSQL schema {args.schema}"
+        schema = args.schema or os.environ.get("SEGMENTS_PG_SCHEMA", "segments")
+        return postgres.load(schema, args.seeds_dir, tables), f"PostgreSQL schema {schema}"
+    if args.target == "spark":
+        from bulk_load import spark
+
+        schema = args.schema or os.environ.get("SEGMENTS_SPARK_SCHEMA", "segments")
+        where = f"Spark schema {schema} in {warehouse_dir}/spark-warehouse"
+        return spark.load(warehouse_dir, schema, args.seeds_dir, tables), where
     if args.target == "duckdb":
         from bulk_load import duckdb
 
         warehouse = args.warehouse or warehouse_dir / "segments.duckdb"
-        return duckdb.load(warehouse, args.seeds_dir, tables), str(warehouse)
+        return duckdb.load(warehouse, args.seeds_dir, tables, args.append), str(warehouse)
     from bulk_load import sqlite
 
     warehouse = args.warehouse or warehouse_dir / "segments.db"
-    return sqlite.load(warehouse, args.seeds_dir, tables), str(warehouse)
+    return sqlite.load(warehouse, args.seeds_dir, tables, args.append), str(warehouse)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         usage_error(
             f"bulk_load: error: no {', '.join(f'{name}.csv' for name in missing)} in {args.seeds_dir}"
         )
+    if args.append and args.target not in ("sqlite", "duckdb"):
+        usage_error(f"bulk_load: error: --append: not available for --target {args.target} (sqlite, duckdb)")
     started = time.perf_counter()
     try:
         loaded, where = load(args, tables)
@@ -94,4 +111,5 @@ def main(argv: list[str] | None = None) -> None:
     except LoadError as error:
         sys.exit(f"bulk_load: error: {error}")
     summary = ", ".join(f"{name} {count:,}" for name, count in loaded.items())
-    print(f"Loaded {summary} rows into {where} in {time.perf_counter() - started:.2f} s")
+    verb = "Appended" if args.append else "Loaded"
+    print(f"{verb} {summary} rows into {where} in {time.perf_counter() - started:.2f} s")

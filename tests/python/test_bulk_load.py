@@ -3,13 +3,18 @@ same storage classes), the models build on them unchanged, and a bad file change
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import subprocess
 from pathlib import Path
 
+import jinja2
 import pytest
-from conftest import AS_OF, BIN, DbtProject, copy_project, run_module
+import yaml
+from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
+
+from bulk_load.spark import session_settings
 
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
 
@@ -118,3 +123,71 @@ def test_dbt_seed_batches_within_the_bound_variable_limit(tmp_path: Path) -> Non
     assert loaded.returncode == 0, loaded.stderr
     assert table_dump(bulk, "orders") == table_dump(project.warehouse, "orders")
     assert len(table_dump(bulk, "orders")[1]) == 20000
+
+
+def test_spark_target_needs_the_spark_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a venv without pyspark, --target spark is refused in one line, as a usage error, before
+    anything is written."""
+    if importlib.util.find_spec("pyspark") is not None:
+        pytest.skip("pyspark is installed in this venv")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
+    (seeds / "orders.csv").write_text("order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n")
+    monkeypatch.setenv("SEGMENTS_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    result = bulk_load("--target", "spark", "--seeds-dir", str(seeds), "--tables", "orders")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "bulk_load: error: --target spark needs its venv (pyspark is not installed)"
+    )
+    assert not (tmp_path / "warehouse").exists()
+
+
+@pytest.mark.parametrize("warehouse_dir", [None, "/data/segments"])
+def test_spark_session_is_the_dbt_targets(warehouse_dir: str | None) -> None:
+    """bulk_load.spark starts its session with the spark target's server_side_parameters
+    (profiles.yml, rendered as dbt renders env_var), so both see the same warehouse and metastore."""
+    environment = {} if warehouse_dir is None else {"SEGMENTS_WAREHOUSE_DIR": warehouse_dir}
+
+    def env_var(name: str, default: str | None = None) -> str:
+        return environment.get(name, default)
+
+    jinja = jinja2.Environment()
+    jinja.filters["as_number"] = int  # used by the postgres target
+    rendered = jinja.from_string((REPO / "profiles.yml").read_text()).render(env_var=env_var)
+    target = yaml.safe_load(rendered)["segments"]["outputs"]["spark"]
+    assert session_settings(warehouse_dir or "warehouse") == target["server_side_parameters"]
+    assert target["schema"] == "segments"  # bulk_load's default without SEGMENTS_SPARK_SCHEMA
+
+
+def test_append_adds_an_appended_day_and_matches_a_full_load(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    generated = run_module(
+        "seeds_gen", "--out", str(seeds), "--as-of", AS_OF, "--customers", "50", "--orders", "400"
+    )
+    assert generated.returncode == 0, generated.stderr
+    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
+    appended, full = tmp_path / "appended.db", tmp_path / "full.db"
+    assert bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended)).returncode == 0
+
+    assert run_module("seeds_gen", "--out", str(seeds), "--append-day", "--orders", "25").returncode == 0
+    result = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended), "--append")
+    assert result.returncode == 0, result.stderr
+    assert "Appended customers 0, orders 25," in result.stdout
+    assert bulk_load("--seeds-dir", str(seeds), "--warehouse", str(full)).returncode == 0
+    for table in RAW_TABLES:
+        assert table_dump(appended, table) == table_dump(full, table), table
+
+    again = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended), "--append")
+    assert again.returncode == 0 and "Appended customers 0, orders 0," in again.stdout  # nothing new
+
+
+def test_append_needs_the_table_and_a_target_that_appends(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    assert run_module("seeds_gen", "--out", str(seeds), "--customers", "5", "--orders", "9").returncode == 0
+    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
+    missing = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(tmp_path / "empty.db"), "--append")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().endswith("no table customers to append to: load it without --append first")
+    postgres = bulk_load("--seeds-dir", str(seeds), "--target", "postgres", "--append")
+    assert postgres.returncode == 2 and "--append: not available for --target postgres" in postgres.stderr
