@@ -4,7 +4,9 @@
     Per mart: the row count and, per column, by kind of column:
     - whole numbers: the sum;
     - other numbers (money, shares, scaled features): the sum rounded to 6 places, as an integer
-      of millionths (money to the cent and beyond; the rounding absorbs float noise);
+      of millionths ({"millionths": n}; money to the cent and beyond). Rounding absorbs most float
+      noise, but a sum that lands next to a half-millionth can round either way, so comparisons
+      allow one millionth;
     - text, dates and timestamps (compared as ISO text): the number of distinct values, their
       total length, the smallest and largest, and for a label column (at most 12 distinct
       values: segments, cluster and RFM labels) the count of rows per value.
@@ -56,8 +58,8 @@
     {%- set position = namespace(value=1) -%}
     {%- for name, kind, text in specs -%}
         {%- if text is none -%}
-            {%- set value = row[position.value] -%}
-            {%- do result.update({name: none if value is none else value | int}) -%}
+            {%- set value = none if row[position.value] is none else row[position.value] | int -%}
+            {%- do result.update({name: {'millionths': value} if kind == 'number' else value}) -%}
             {%- set position.value = position.value + 1 -%}
         {%- else -%}
             {%- set summary = {

@@ -78,6 +78,13 @@ def fingerprint(
 
 
 def differences(expected: object, actual: object, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict) and "millionths" in expected:
+        # A float sum next to a half-millionth may round either way on another engine.
+        close = None not in (expected.get("millionths"), actual.get("millionths")) and (
+            abs(expected["millionths"] - actual["millionths"]) <= 1
+        )
+        if close or expected == actual:
+            return []
     if isinstance(expected, dict) and isinstance(actual, dict):
         found: list[str] = []
         for key in sorted(set(expected) | set(actual)):
@@ -94,6 +101,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def bulk_load(
+    project: DbtProject, engine: str, label: str, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bulk_load --target ENGINE ARGS` with the engine's venv, into the label's warehouse."""
+    (project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [str(engine_dbt(engine).parent / "python"), "-m", "bulk_load", "--target", engine, *args],
+        cwd=project.root,
+        env=engine_env(project, label, {**env, "PYTHONPATH": str(REPO)}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -150,13 +172,16 @@ def test_sqlite_fingerprint_covers_every_mart(sqlite_fingerprint: dict) -> None:
 
 def test_fingerprints_tell_a_changed_mart_apart(sqlite_fingerprint: dict) -> None:
     changed = json.loads(json.dumps(sqlite_fingerprint))
-    changed["customer_segments"]["total_sales_amount"] += 1  # one millionth
+    changed["customer_segments"]["total_sales_amount"]["millionths"] += 2  # two millionths
     changed["customer_segments"]["customer_segment"]["counts"]["No-Orders"] = -1
     found = differences(sqlite_fingerprint, changed)
     assert [line.split(":")[0] for line in found] == [
         "customer_segments.customer_segment.counts.No-Orders",
-        "customer_segments.total_sales_amount",
+        "customer_segments.total_sales_amount.millionths",
     ]
+    rounding = json.loads(json.dumps(sqlite_fingerprint))
+    rounding["customer_segments"]["total_sales_amount"]["millionths"] -= 1  # a sum rounded the other way
+    assert differences(sqlite_fingerprint, rounding) == []
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -181,24 +206,9 @@ def test_bulk_loaded_tables_build_the_same_marts(
     """python -m bulk_load on the engine's native path (read_csv, COPY) instead of dbt seed."""
     env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
     label = f"{engine}-bulk"
-    env = {**env, "SEGMENTS_PG_SCHEMA": "segments_bulk", "PYTHONPATH": str(REPO)}
-    (engines_project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
-    python = engine_dbt(engine).parent / "python"
-    loaded = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "bulk_load",
-            "--target",
-            engine,
-            "--seeds-dir",
-            str(engines_project.root / "seeds"),
-        ],
-        cwd=engines_project.root,
-        env=engine_env(engines_project, label, env),
-        capture_output=True,
-        text=True,
-        check=False,
+    env = {**env, "SEGMENTS_PG_SCHEMA": "segments_bulk"}
+    loaded = bulk_load(
+        engines_project, engine, label, env, "--seeds-dir", str(engines_project.root / "seeds")
     )
     assert loaded.returncode == 0, loaded.stderr
     result = fingerprint(engines_project, engine, env, label, "--exclude-resource-type", "seed")
@@ -206,3 +216,97 @@ def test_bulk_loaded_tables_build_the_same_marts(
     assert not found, f"bulk-loaded {engine} differs from sqlite in {len(found)} places:\n" + "\n".join(
         found[:40]
     )
+
+
+RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
+
+# Run with the spark venv's python in a label's warehouse, in a session set up as the spark target
+# (bulk_load.spark's): the schema's tables, and per raw table DESCRIBE's columns and types, the row
+# count and an order-independent checksum (the sum of a 64-bit hash of each row as JSON, which
+# names every non-NULL column) as JSON on stdout.
+SPARK_RAW_TABLES = """
+import json, os, sys
+from pathlib import Path
+from bulk_load.spark import start_session
+
+warehouse = os.environ["SEGMENTS_WAREHOUSE_DIR"]
+session = start_session(warehouse, Path(warehouse) / "spark-compare.log")
+found = {"tables": sorted(row.tableName for row in session.sql("show tables in segments").collect())}
+for table in sys.argv[1:]:
+    described = session.sql(f"describe table segments.{table}").collect()
+    columns = [[row.col_name, row.data_type] for row in described]
+    rows, checksum = session.sql(
+        "select count(*), cast(sum(cast(xxhash64(to_json(struct(*))) as decimal(38, 0))) as string)"
+        f" from segments.{table}"
+    ).first()
+    found[table] = {"columns": columns, "rows": rows, "checksum": checksum}
+session.stop()
+print(json.dumps(found))
+"""
+
+
+def spark_raw_tables(project: DbtProject, label: str) -> subprocess.Popen[str]:
+    """Start reading the label's Spark raw tables (SPARK_RAW_TABLES); `finished` collects them."""
+    return subprocess.Popen(
+        [str(engine_dbt("spark").parent / "python"), "-c", SPARK_RAW_TABLES, *RAW_TABLES],
+        cwd=project.root,
+        env=engine_env(project, label, {}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(reading: subprocess.Popen[str]) -> dict:
+    stdout, stderr = reading.communicate(timeout=300)
+    assert reading.returncode == 0, stderr[-4000:]
+    return json.loads(stdout)
+
+
+def test_spark_bulk_load_fills_the_tables_dbt_seed_fills(engines_project: DbtProject, tmp_path: Path) -> None:
+    """python -m bulk_load --target spark (spark.read.csv into parquet tables) against the raw
+    tables `dbt seed --target spark` made from the same seeds in the spark build above: the same
+    tables, columns, types and rows. Then a malformed CSV stops it with exit 1 and one line naming
+    the file, and the table it was to replace stays as it was. No second build (Spark's takes
+    minutes): the models read these tables as they read dbt seed's."""
+    seeded_label = "spark"
+    if not (engines_project.root / "warehouse" / seeded_label / "spark-metastore").exists():
+        # Run on its own, without the spark build: seed only.
+        (engines_project.root / "warehouse" / seeded_label).mkdir(parents=True, exist_ok=True)
+        run_dbt(engines_project, "spark", seeded_label, {}, "seed")
+    started = time.perf_counter()
+    seeded = spark_raw_tables(engines_project, seeded_label)  # alongside the load: another JVM
+    try:
+        label = "spark-bulk"
+        loaded = bulk_load(
+            engines_project, "spark", label, {}, "--seeds-dir", str(engines_project.root / "seeds")
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        assert loaded.stderr == "", loaded.stderr  # Spark's logging goes to its log file
+
+        bad_seeds = tmp_path / "seeds"
+        bad_seeds.mkdir()
+        (bad_seeds / "_seeds.yml").write_text((engines_project.root / "seeds" / "_seeds.yml").read_text())
+        (bad_seeds / "orders.csv").write_text(
+            "order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n2,1\n3,1,2026-01-02,5.00\n"
+        )
+        failed = bulk_load(
+            engines_project, "spark", label, {}, "--seeds-dir", str(bad_seeds), "--tables", "orders"
+        )
+        assert failed.returncode == 1, failed.stdout
+        assert len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+        assert str(bad_seeds / "orders.csv") in failed.stderr
+        assert "Malformed CSV record" in failed.stderr
+
+        expected, actual = finished(seeded), finished(spark_raw_tables(engines_project, label))
+    finally:
+        if seeded.poll() is None:
+            seeded.kill()
+            seeded.wait()
+    took = time.perf_counter() - started
+    print(f"\nspark: {loaded.stdout.strip()}; load, bad load and comparison {took:.0f} s")
+    # Only the raw tables: no `__bulk_loading` table left behind, by the good load or the bad one.
+    assert actual["tables"] == sorted(RAW_TABLES)
+    for table in RAW_TABLES:
+        assert expected[table]["rows"] > 0, table
+        assert actual[table] == expected[table], table
