@@ -1,3 +1,9 @@
+-- Incremental where intermediate is a table (SQLite, dbt_project.yml): a refresh recomputes, from
+-- all their orders, the customers with an order on or after the newest order day already counted.
+-- Every new order is at least that late (order ids grow with the date); that day's other customers
+-- are recomputed too, to the same values.
+{{ config(unique_key='customer_id', incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 orders as (
@@ -5,6 +11,18 @@ orders as (
     select * from {{ ref('stg_orders') }}
 
 ),
+
+{% if incremental_changes_only() %}
+customers_to_refresh as (
+
+    select distinct customer_id
+
+    from orders
+
+    where {{ after_watermark('order_date', 'last_order_date', inclusive=true) }}
+
+),
+{% endif %}
 
 final as (
 
@@ -16,6 +34,10 @@ final as (
         cast(max(order_date) as {{ type_date() }}) as last_order_date
 
     from orders
+
+    {% if incremental_changes_only() %}
+    where customer_id in (select customers_to_refresh.customer_id from customers_to_refresh)
+    {% endif %}
 
     group by customer_id
 

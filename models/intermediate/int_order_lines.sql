@@ -1,8 +1,16 @@
+-- Incremental where intermediate is a table (SQLite, dbt_project.yml): a refresh adds only the lines
+-- of orders newer than the newest already here. Assumes products keep their name and category;
+-- rebuild with --full-refresh when the catalogue changes.
+{{ config(incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 order_items as (
 
     select * from {{ ref('stg_order_items') }}
+    {% if incremental_changes_only() %}
+    where {{ after_watermark('order_id') }}
+    {% endif %}
 
 ),
 

@@ -1,3 +1,9 @@
+-- Incremental (dbt_project.yml): a refresh recomputes, from all their orders, the customers with
+-- orders this table has not counted yet (their number of orders in int_customer_order_totals,
+-- refreshed first, differs from the one here) and the customers it does not have yet.
+-- depends_on: {{ ref('int_customer_order_totals') }}
+{{ config(unique_key='customer_id', incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 customers as (
@@ -12,6 +18,32 @@ orders as (
 
 ),
 
+{% if incremental_changes_only() %}
+order_totals as (
+
+    select * from {{ ref('int_customer_order_totals') }}
+
+),
+
+customers_to_refresh as (
+
+    select customers.customer_id
+
+    from customers
+
+    left join {{ this }} as current_rows
+        on customers.customer_id = current_rows.customer_id
+
+    left join order_totals
+        on customers.customer_id = order_totals.customer_id
+
+    where
+        current_rows.customer_id is null
+        or current_rows.number_of_orders != coalesce(order_totals.number_of_orders, 0)
+
+),
+{% endif %}
+
 -- One row per customer before the join, so the left join cannot fan out.
 customer_orders as (
 
@@ -21,6 +53,10 @@ customer_orders as (
         count(order_id) as number_of_orders
 
     from orders
+
+    {% if incremental_changes_only() %}
+    where customer_id in (select customers_to_refresh.customer_id from customers_to_refresh)
+    {% endif %}
 
     group by customer_id
 
@@ -39,6 +75,10 @@ customers_with_totals as (
 
     left join customer_orders
         on customers.customer_id = customer_orders.customer_id
+
+    {% if incremental_changes_only() %}
+    where customers.customer_id in (select customers_to_refresh.customer_id from customers_to_refresh)
+    {% endif %}
 
 ),
 

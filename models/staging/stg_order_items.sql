@@ -1,8 +1,15 @@
+-- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the lines of
+-- orders newer than the newest already loaded (an order's lines arrive with it, and never change).
+{{ config(incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 source as (
 
     select * from {{ ref('order_items') }}
+    {% if incremental_changes_only() %}
+    where {{ after_watermark('order_id') }}
+    {% endif %}
 
 ),
 

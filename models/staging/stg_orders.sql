@@ -1,8 +1,15 @@
+-- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the orders
+-- newer than the newest already loaded. Existing orders never change, so no unique_key is needed.
+{{ config(incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 source as (
 
     select * from {{ ref('orders') }}
+    {% if incremental_changes_only() %}
+    where {{ after_watermark('order_id') }}
+    {% endif %}
 
 ),
 

@@ -1,0 +1,229 @@
+"""Incremental refresh: after a day of new orders, a plain `dbt build` updates the incremental models
+(it passes every test), really works incrementally, and leaves every incremental table identical,
+row by row, to what `dbt build --full-refresh` builds from the same seeds."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, DbtProject, copy_project
+
+# On SQLite all five are incremental (elsewhere the first four are views).
+INCREMENTAL_MODELS = (
+    "stg_orders",
+    "stg_order_items",
+    "int_order_lines",
+    "int_customer_order_totals",
+    "customer_segments",
+)
+CUSTOMER_AGGREGATES = ("int_customer_order_totals", "customer_segments")
+NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
+# The refresh runs as of the new day, or its orders would fail assert_orders_not_after_as_of_date.
+NEW_AS_OF = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+def append_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "a", newline="", encoding="utf-8") as stream:
+        csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n").writerows(rows)
+
+
+def append_day(seeds: Path, day: str) -> None:
+    """Append one day of new orders after the data set's last day, as the daily feed does: orders
+    with higher ids, their lines and feedback, and a customer who registered that day. The buyers:
+    customers who ordered before (one of them twice that day), a registered customer's first order
+    and the new customer's first order. The one place that writes the new day, so that
+    `python -m seeds_gen --out DIR --append-day` can take its place."""
+    customers = read_csv(seeds / "customers.csv")
+    orders = read_csv(seeds / "orders.csv")
+    products = read_csv(seeds / "products.csv")
+    documents = [json.loads(row["document"]) for row in read_csv(seeds / "customer_feedback.csv")]
+    ordered = sorted({int(order["customer_id"]) for order in orders})
+    never_ordered = sorted({int(customer["customer_id"]) for customer in customers} - set(ordered))
+    new_customer = {
+        **customers[-1],
+        "customer_id": max(int(customer["customer_id"]) for customer in customers) + 1,
+        "customer_name": "Customer New",
+        "registration_date": day,
+    }
+    buyers = [ordered[0], ordered[1], ordered[1], ordered[len(ordered) // 2], never_ordered[0]]
+    buyers.append(new_customer["customer_id"])
+    order_id = max(int(order["order_id"]) for order in orders)
+    feedback_id = max(document["feedback_id"] for document in documents)
+    new_orders, new_lines, new_feedback = [], [], []
+    for number, customer_id in enumerate(buyers):
+        order_id += 1
+        feedback_id += 1
+        lines = []
+        for line_number in range(1, 2 + number % 3):
+            product = products[(order_id * 7 + line_number) % len(products)]
+            quantity = 1 + (order_id + line_number) % 3
+            lines.append(
+                {
+                    "order_id": order_id,
+                    "line_number": line_number,
+                    "product_id": product["product_id"],
+                    "quantity": quantity,
+                    "sale_price": product["list_price"],
+                }
+            )
+        # The lines add up to the order's amount, to the cent.
+        amount = sum(Decimal(line["sale_price"]) * line["quantity"] for line in lines)
+        new_orders.append(
+            {"order_id": order_id, "customer_id": customer_id, "order_date": day, "amount": f"{amount:.2f}"}
+        )
+        new_lines += lines
+        document = {
+            "feedback_id": feedback_id,
+            "received_at": f"{day} 18:00:00",
+            "payload": {
+                "customer_id": customer_id,
+                "product_id": int(lines[0]["product_id"]),
+                "order_id": order_id,
+                "rating": 1 + number % 5,
+                "sentiment_score": 0.25,
+                "comment": "Arrived on time.",
+            },
+        }
+        new_feedback.append({"document": json.dumps(document, separators=(",", ":"))})
+    append_csv(seeds / "customers.csv", [new_customer])
+    append_csv(seeds / "orders.csv", new_orders)
+    append_csv(seeds / "order_items.csv", new_lines)
+    append_csv(seeds / "customer_feedback.csv", new_feedback)
+
+
+def table_dump(project: DbtProject, table: str) -> tuple[list[tuple], list[tuple]]:
+    """Declared columns, and every row with each value's storage class, sorted."""
+    columns = [(row[1], row[2]) for row in project.query(f"pragma table_info({table})")]
+    classes = ", ".join(f"typeof({name})" for name, _ in columns)
+    return columns, sorted(project.query(f"select *, {classes} from {table}"))
+
+
+def rowids(project: DbtProject, table: str) -> dict[int, int]:
+    return dict(project.query(f"select customer_id, rowid from {table}"))
+
+
+def build_results(project: DbtProject, result) -> list[dict]:
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "no-op")]
+    assert not failed, f"dbt nodes did not pass: {failed}"
+    return results
+
+
+@dataclass
+class Refresh:
+    project: DbtProject
+    old_orders: list[dict[str, str]]
+    # customer_id -> rowid in each customer aggregate, before and after the incremental run.
+    old_rowids: dict[str, dict[int, int]]
+    new_rowids: dict[str, dict[int, int]]
+    incremental_results: list[dict]
+    incremental: dict[str, tuple]
+    full_refresh: dict[str, tuple]
+
+    def new_orders(self) -> list[dict[str, str]]:
+        old_max = max(int(order["order_id"]) for order in self.old_orders)
+        return [order for order in self.project.read_seed("orders") if int(order["order_id"]) > old_max]
+
+    def rows_written(self, model: str) -> int:
+        [result] = [r for r in self.incremental_results if r["unique_id"] == f"model.segments.{model}"]
+        return result["adapter_response"]["rows_affected"]
+
+
+@pytest.fixture(scope="module")
+def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
+    """Build; append a day; `dbt build` (incremental), dump; `dbt build --full-refresh`, dump."""
+    project = copy_project(tmp_path_factory.mktemp("incremental") / "segments")
+    generated = project.generate("--customers", "300", "--orders", "3000")
+    assert generated.returncode == 0, generated.stderr
+    build_results(project, project.dbt("build"))
+    old_orders = project.read_seed("orders")
+    old_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
+
+    append_day(project.root / "seeds", NEW_DAY)
+    incremental_results = build_results(project, project.dbt("build", *NEW_AS_OF))
+    new_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
+    incremental = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
+
+    build_results(project, project.dbt("build", "--full-refresh", *NEW_AS_OF))
+    full_refresh = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
+    return Refresh(
+        project, old_orders, old_rowids, new_rowids, incremental_results, incremental, full_refresh
+    )
+
+
+def test_the_new_day_has_first_orders_repeat_orders_and_untouched_customers(refresh: Refresh) -> None:
+    """The scenario the other tests rely on, whoever writes the new day."""
+    ordered_before = {int(order["customer_id"]) for order in refresh.old_orders}
+    buyers = {int(order["customer_id"]) for order in refresh.new_orders()}
+    customers = {int(row["customer_id"]) for row in refresh.project.read_seed("customers")}
+    assert buyers - ordered_before, "no customer placed a first order"
+    assert buyers & ordered_before, "no customer who ordered before ordered again"
+    assert ordered_before - buyers, "every customer with orders ordered again"
+    assert customers - buyers - ordered_before, "no customer is left without orders"
+    assert {order["order_date"] for order in refresh.new_orders()} == {NEW_DAY}
+
+
+@pytest.mark.parametrize("model", INCREMENTAL_MODELS)
+def test_incremental_run_equals_a_full_refresh(refresh: Refresh, model: str) -> None:
+    columns, rows = refresh.incremental[model]
+    full_columns, full_rows = refresh.full_refresh[model]
+    assert columns == full_columns
+    assert len(rows) == len(full_rows)
+    assert rows == full_rows
+
+
+def test_incremental_run_has_the_new_day(refresh: Refresh) -> None:
+    _, orders = refresh.incremental["stg_orders"]
+    assert {int(order["order_id"]) for order in refresh.new_orders()} <= {row[0] for row in orders}
+    assert len(orders) == len(refresh.project.read_seed("orders"))
+    _, segments = refresh.incremental["customer_segments"]
+    assert len(segments) == len(refresh.project.read_seed("customers"))
+
+
+def test_order_models_wrote_only_the_new_orders(refresh: Refresh) -> None:
+    """dbt-sqlite reports the rows an incremental run inserted (a rebuild reports -1)."""
+    new_ids = {order["order_id"] for order in refresh.new_orders()}
+    new_lines = [line for line in refresh.project.read_seed("order_items") if line["order_id"] in new_ids]
+    assert refresh.rows_written("stg_orders") == len(new_ids)
+    assert refresh.rows_written("stg_order_items") == len(new_lines)
+    assert refresh.rows_written("int_order_lines") == len(new_lines)
+
+
+def refreshed_customers(refresh: Refresh, table: str) -> set[int]:
+    """The customers each aggregate recomputes: customer_segments those with new orders and those it
+    did not have; int_customer_order_totals those with an order on or after the last day it had
+    counted (the rest of that day's customers come out the same)."""
+    if table == "customer_segments":
+        customers = {int(row["customer_id"]) for row in refresh.project.read_seed("customers")}
+        buyers = {int(order["customer_id"]) for order in refresh.new_orders()}
+        return buyers | (customers - set(refresh.old_rowids[table]))
+    last_day = max(order["order_date"] for order in refresh.old_orders)
+    return {
+        int(order["customer_id"])
+        for order in refresh.project.read_seed("orders")
+        if order["order_date"] >= last_day
+    }
+
+
+@pytest.mark.parametrize("table", CUSTOMER_AGGREGATES)
+def test_customer_aggregates_replaced_only_the_refreshed_customers(refresh: Refresh, table: str) -> None:
+    """delete+insert gives the replaced rows new rowids, after the old ones, and keeps everyone
+    else's rows where they were; a rebuild would number all the rows afresh."""
+    refreshed = refreshed_customers(refresh, table)
+    before, after = refresh.old_rowids[table], refresh.new_rowids[table]
+    assert refresh.rows_written(table) == len(refreshed)
+    assert set(after) == set(before) | refreshed
+    assert {customer for customer in after if after[customer] > max(before.values())} == refreshed
+    assert all(after[customer] == before[customer] for customer in set(after) - refreshed)
