@@ -15,7 +15,7 @@ import numpy as np
 
 from seeds_gen.config import SeedConfig, Stream, epoch_day, stream, three_years_before
 from seeds_gen.csv_bytes import Integer, Literal, Text, Vocabulary, csv_fields, csv_quote, rows_text
-from seeds_gen.messy import day_month_year
+from seeds_gen.messy import MessyDates
 from seeds_gen.reference import AGE_AT_REGISTRATION, GENDERS, REGIONS
 
 CHUNK = 1 << 16  # customers per chunk: its random streams are keyed by the chunk number
@@ -198,10 +198,7 @@ class CustomerWriter:
         self.config = config
         first, last = registration_window(config)
         oldest = first - math.ceil(AGE_AT_REGISTRATION["max"] * DAYS_PER_YEAR) - 1
-        self.first_day = oldest
-        iso = np.arange(oldest, last + 1).astype("datetime64[D]").astype(str).tolist()
-        self.span = len(iso)
-        self.dates = Vocabulary(iso + [day_month_year(text) for text in iso])
+        self.dates = MessyDates.between(oldest, last)
         self.genders = Vocabulary([csv_quote(text) for text in GENDERS])
         self.country = Vocabulary([csv_quote(text) for text in PLACES.country])
         self.region = Vocabulary([csv_quote(text) for text in PLACES.region])
@@ -217,8 +214,8 @@ class CustomerWriter:
                 [
                     Integer(ids),
                     [Literal("Customer "), Letters(ids)],
-                    Text(self.dates, chunk.registration - self.first_day),
-                    Text(self.dates, chunk.birth - self.first_day + second_form * self.span),
+                    self.dates.field(chunk.registration),
+                    self.dates.field(chunk.birth, second_form),
                     Text(self.genders, chunk.gender),
                     Text(self.country, chunk.place),
                     Text(self.region, chunk.place),

@@ -14,7 +14,7 @@ import numpy as np
 from seeds_gen.catalog import Lines, Products
 from seeds_gen.config import SeedConfig, Stream, stream
 from seeds_gen.csv_bytes import Integer, Literal, Text, Vocabulary, rows_text
-from seeds_gen.messy import arrival_order, day_month_year, hit
+from seeds_gen.messy import MessyDates, arrival_order, hit
 from seeds_gen.orders import Orders, Period
 from seeds_gen.reference import FEEDBACK_COMMENTS
 
@@ -118,10 +118,7 @@ class FeedbackWriter:
 
     def __init__(self, config: SeedConfig, first_day: int, last_day: int) -> None:
         self.config = config
-        self.first_day = first_day
-        iso = np.arange(first_day, last_day + 1).astype("datetime64[D]").astype(str).tolist()
-        self.span = len(iso)
-        self.dates = Vocabulary(iso + [day_month_year(text) for text in iso])
+        self.dates = MessyDates.between(first_day, last_day)
         self.sentiments = Vocabulary(SENTIMENTS)
         # A JSON string inside a CSV field: the CSV doubles its quotes.
         self.comments = Vocabulary([text.replace('"', '\\""') for text in COMMENTS])
@@ -133,7 +130,7 @@ class FeedbackWriter:
         n = len(feedback)
         sentiment = np.where(hit(mess, n, rate), MISSING_SENTIMENT, feedback.sentiment + 1000)
         day, second = np.divmod(feedback.received, SECONDS_PER_DAY)
-        date_code = day - self.first_day + hit(mess, n, rate) * self.span
+        second_form = hit(mess, n, rate)
         feed = arrival_order(mess, n, rate)
         feedback_id = np.arange(first_id, first_id + n)
         text = rows_text(
@@ -141,7 +138,7 @@ class FeedbackWriter:
                 Literal('"{""feedback_id"":'),
                 Integer(feedback_id[feed]),
                 Literal(',""received_at"":""'),
-                Text(self.dates, date_code[feed]),
+                self.dates.field(day[feed], second_form[feed]),
                 Literal(" "),
                 Integer(second[feed] // 3600, min_digits=2),
                 Literal(":"),

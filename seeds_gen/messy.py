@@ -8,8 +8,12 @@ spelling), so a messy row costs no more to write than a clean one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+
+from seeds_gen.config import iso_dates
+from seeds_gen.csv_bytes import Text, Vocabulary
 
 # What a messy row looks like, documented in the README.
 SECOND_DATE_FORMAT = "DD/MM/YYYY"
@@ -28,6 +32,26 @@ def hit(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
 def day_month_year(iso: str) -> str:
     """YYYY-MM-DD[ rest] -> DD/MM/YYYY[ rest]."""
     return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}{iso[10:]}"
+
+
+@dataclass(frozen=True)
+class MessyDates:
+    """Every day of a range as text in both forms, ISO first: one vocabulary for a date column."""
+
+    first_day: int
+    span: int
+    vocabulary: Vocabulary
+
+    @classmethod
+    def between(cls, first_day: int, last_day: int) -> MessyDates:
+        iso = iso_dates(first_day, last_day)
+        return cls(first_day, len(iso), Vocabulary(iso + [day_month_year(text) for text in iso]))
+
+    def field(self, days: np.ndarray, second_form: np.ndarray | int = 0) -> Text:
+        """Epoch days as text, in the second form where ``second_form`` is true."""
+        return Text(
+            self.vocabulary, days - self.first_day + np.asarray(second_form, dtype=np.int64) * self.span
+        )
 
 
 def category_spellings(category: str) -> list[str]:
