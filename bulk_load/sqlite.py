@@ -16,6 +16,7 @@ import csv
 import itertools
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bulk_load.files import LoadError, check_header, quoted
@@ -36,10 +37,40 @@ def load_table(
         raise LoadError(f"{path}: {error}") from None
 
 
-def fill(
+@contextmanager
+def immediate_transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """One explicit transaction (Python's implicit ones leave DDL out): committed, or rolled back."""
+    connection.execute("begin immediate")
+    try:
+        yield
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+
+
+def insert_rows(
     connection: sqlite3.Connection,
     table: str,
     reader: Iterator[list[str]],  # a csv.reader (its line_num names the line of a bad row)
+    path: Path,
+    columns: int,
+) -> int:
+    # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
+    placeholders = ", ".join(["nullif(?, '')"] * columns)
+    try:
+        inserted = connection.executemany(
+            f"insert into {quoted(table)} values ({placeholders})", reader
+        ).rowcount
+    except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
+        raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
+    return max(inserted, 0)  # -1 when there was no row
+
+
+def fill(
+    connection: sqlite3.Connection,
+    table: str,
+    reader: Iterator[list[str]],
     path: Path,
     column_types: dict[str, str],
 ) -> int:
@@ -47,25 +78,12 @@ def fill(
     next(reader)  # the header, just checked
     loading = f"{table}__bulk_loading"
     columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
-    # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
-    placeholders = ", ".join(["nullif(?, '')"] * len(column_types))
-    # One explicit transaction for create, fill and swap (Python's implicit ones leave DDL out).
-    connection.execute("begin immediate")
-    try:
+    with immediate_transaction(connection):  # create, fill and swap together
         connection.execute(f"drop table if exists {quoted(loading)}")
         connection.execute(f"create table {quoted(loading)} ({columns})")
-        try:
-            loaded = connection.executemany(
-                f"insert into {quoted(loading)} values ({placeholders})", reader
-            ).rowcount
-        except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
-            raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
+        loaded = insert_rows(connection, loading, reader, path, len(column_types))
         connection.execute(f"drop table if exists {quoted(table)}")
         connection.execute(f"alter table {quoted(loading)} rename to {quoted(table)}")
-        connection.execute("commit")
-    except BaseException:
-        connection.execute("rollback")
-        raise
     return loaded
 
 
@@ -79,26 +97,14 @@ def add_new_rows(
     """Insert the rows of `path` after the first N, where N is the rows `table` already has."""
     check_header(path, column_types)
     next(reader)
-    placeholders = ", ".join(["nullif(?, '')"] * len(column_types))
-    connection.execute("begin immediate")
-    try:
+    with immediate_transaction(connection):
         if not connection.execute("select 1 from sqlite_master where name = ?", (table,)).fetchone():
             raise LoadError(f"{path}: no table {table} to append to: load it without --append first")
         (present,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
         skipped = sum(1 for _ in itertools.islice(reader, present))
         if skipped < present:
             raise LoadError(f"{path}: {skipped:,} rows, fewer than the {present:,} already in {table}")
-        try:
-            added = connection.executemany(
-                f"insert into {quoted(table)} values ({placeholders})", reader
-            ).rowcount
-        except sqlite3.ProgrammingError as error:
-            raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
-        connection.execute("commit")
-    except BaseException:
-        connection.execute("rollback")
-        raise
-    return max(added, 0)
+        return insert_rows(connection, table, reader, path, len(column_types))
 
 
 def load(
