@@ -59,12 +59,9 @@ def insert_rows(
     # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
     placeholders = ", ".join(["nullif(?, '')"] * columns)
     try:
-        inserted = connection.executemany(
-            f"insert into {quoted(table)} values ({placeholders})", reader
-        ).rowcount
+        return connection.executemany(f"insert into {quoted(table)} values ({placeholders})", reader).rowcount
     except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
         raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
-    return max(inserted, 0)  # -1 when there was no row
 
 
 def fill(
