@@ -34,3 +34,21 @@
     {#- The SQL of the first batch, for the compiled files (empty for a header-only file). -#}
     {{ return(first_sql[0] if first_sql else '') }}
 {% endmacro %}
+
+
+{#- Reloading a seed on SQLite, atomically (README, "Faults"): dbt drops the old table in a
+    statement of its own, committed at once, so a failed or killed load left no table. Here one
+    transaction, committed by dbt after the last row, drops the old table, creates the new one and
+    fills it: readers and a crash see the old rows or the new ones. -#}
+{% macro sqlite__reset_csv_table(model, full_refresh, old_relation, agate_table) %}
+    {%- if full_refresh -%}
+        {% do sqlite_wait_for_other_writers() %}
+        {#- dbt's statement() opens the transaction (BEGIN) that the drop below then runs in. -#}
+        {% call statement('begin_seed_reload') -%}
+            select 1
+        {%- endcall %}
+        {% do adapter.drop_relation(old_relation) %}
+        {{ return(create_csv_table(model, agate_table)) }}
+    {%- endif -%}
+    {{ return(default__reset_csv_table(model, full_refresh, old_relation, agate_table)) }}
+{% endmacro %}
