@@ -124,3 +124,36 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
     project.build_results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
     return project
+
+
+# The reliability suites (README, "Reliability"): a test joins one with its marker. A test that
+# tries many cases (the SIGKILL test kills dbt build again and again) reports them with
+# record_property("cases_tried", n) and record_property("cases_passed", m); any other counts one.
+RELIABILITY_SUITES = {
+    "bad_input": "bad input",
+    "faults": "faults",
+    "determinism": "determinism",
+}
+
+
+def suite_cases(report: pytest.TestReport) -> tuple[int, int]:
+    properties = dict(report.user_properties)
+    passed = 1 if report.passed else 0
+    return int(properties.get("cases_tried", 1)), int(properties.get("cases_passed", passed))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    totals = {suite: [0, 0] for suite in RELIABILITY_SUITES}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport) or report.when != "call":
+                continue
+            for suite in RELIABILITY_SUITES:
+                if suite in report.keywords:
+                    tried, passed = suite_cases(report)
+                    totals[suite][0] += tried
+                    totals[suite][1] += passed if report.passed else 0
+    if not any(tried for tried, _ in totals.values()):
+        return
+    parts = [f"{RELIABILITY_SUITES[suite]} {tried} tried, {passed} passed" for suite, (tried, passed) in totals.items()]
+    terminalreporter.write_line("reliability cases: " + "; ".join(parts))
