@@ -1,0 +1,149 @@
+"""Faults (README, "Reliability"): `dbt build` killed with SIGKILL at moments spread over a whole
+build, and two builds started at once on one warehouse. Neither may leave a corrupt file, a missing
+mart or a mart that is neither the last good build nor the new one; a rerun heals everything."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_generator
+
+pytestmark = pytest.mark.faults
+
+MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
+KILLS = 20
+NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
+# The builds after the appended day run as of that day (its orders are not "after the as-of date").
+NEW_AS_OF = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+
+Marts = dict[str, list[tuple] | None]
+
+
+def marts_of(warehouse: Path) -> Marts:
+    """Every mart's rows, sorted; None for a mart that does not exist."""
+    with sqlite3.connect(warehouse) as connection:
+        tables = {name for (name,) in connection.execute("select name from sqlite_master")}
+        return {
+            mart: sorted(connection.execute(f"select * from {mart}").fetchall(), key=repr)
+            if mart in tables
+            else None
+            for mart in MARTS
+        }
+
+
+def integrity(warehouse: Path) -> str:
+    # Opening the file after a kill rolls back the interrupted transaction from its journal, as any
+    # next reader or writer would.
+    with sqlite3.connect(warehouse) as connection:
+        return connection.execute("pragma integrity_check").fetchone()[0]
+
+
+def start_dbt(project: DbtProject, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DBT_PROFILES_DIR": str(project.root), "NO_COLOR": "1", "SEGMENTS_AS_OF": AS_OF}
+    return subprocess.Popen(
+        [str(BIN / "dbt"), "--no-use-colors", *args],
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, float]:
+    """The default seeds built once, and how long that `dbt build` took."""
+    project = copy_project(tmp_path_factory.mktemp("faults") / "segments")
+    assert project.generate().returncode == 0
+    started = time.monotonic()
+    result = project.dbt("build")
+    assert result.returncode == 0, result.stdout[-3000:]
+    return project, time.monotonic() - started
+
+
+@pytest.fixture
+def project(built_template, tmp_path: Path) -> DbtProject:
+    """A copy of the built template, warehouse included, for one test to break."""
+    template, _ = built_template
+    shutil.copytree(template.root, tmp_path / "segments")
+    return DbtProject(tmp_path / "segments")
+
+
+def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(project, built_template, record_property):
+    _, build_seconds = built_template
+    before = marts_of(project.warehouse)
+    assert all(rows for rows in before.values()), "the template build left an empty mart"
+    # A new day of orders: the killed builds are the daily refresh (plain `dbt build`, incremental)
+    # and, every other time, a full rebuild.
+    appended = run_generator("--out", str(project.root / "seeds"), "--append-day")
+    assert appended.returncode == 0, appended.stderr
+
+    # Kill moments spread evenly over the length of a build, each at a random point of its slice.
+    rng = random.Random(20261121)
+    moments = [build_seconds * (kill + rng.random()) / KILLS for kill in range(KILLS)]
+    after_kills: list[Marts] = []
+    for kill, moment in enumerate(moments):
+        args = ("build", *NEW_AS_OF) if kill % 2 == 0 else ("build", "--full-refresh", *NEW_AS_OF)
+        build = start_dbt(project, *args)
+        time.sleep(moment)
+        build.send_signal(signal.SIGKILL)
+        build.communicate()
+        assert build.returncode == -signal.SIGKILL, f"kill {kill}: dbt finished before {moment:.1f} s"
+        assert integrity(project.warehouse) == "ok", f"kill {kill} at {moment:.1f} s"
+        after_kills.append(marts_of(project.warehouse))
+
+    healed = project.dbt("build", *NEW_AS_OF)
+    assert healed.returncode == 0, healed.stdout[-3000:]
+    after_heal = marts_of(project.warehouse)
+    rebuilt = project.dbt("build", "--full-refresh", *NEW_AS_OF)
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    new = marts_of(project.warehouse)
+    assert after_heal == new, "the rerun after the kills differs from a full rebuild"
+
+    passed = 0
+    for kill, marts in enumerate(after_kills):
+        wrong = [mart for mart, rows in marts.items() if rows not in (before[mart], new[mart])]
+        assert not wrong, f"kill {kill} at {moments[kill]:.1f} s left these marts missing or mixed: {wrong}"
+        passed += 1
+    # The kills spanned the build: the first left every mart as it was, a later one some new.
+    changed = [mart for mart in MARTS if before[mart] != new[mart]]
+    assert changed, "the new day changed no mart: the test could not tell old from new"
+    assert all(after_kills[0][mart] == before[mart] for mart in MARTS)
+    assert any(marts[mart] == new[mart] for marts in after_kills for mart in changed)
+    record_property("cases_tried", KILLS)
+    record_property("cases_passed", passed)
+
+    with sqlite3.connect(project.warehouse) as connection:
+        names = [name for (name,) in connection.execute("select name from sqlite_master")]
+        assert [name for name in names if "__segments_" in name] == []
+
+
+def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(project):
+    before = marts_of(project.warehouse)
+    first = start_dbt(project, "build", "--full-refresh")
+    # A second project directory on the same warehouse file, so the two runs do not share dbt's
+    # target/ folder: only the warehouse is contended.
+    second_root = project.root.parent / "second"
+    shutil.copytree(project.root, second_root, ignore=shutil.ignore_patterns("target", "logs", "warehouse"))
+    (second_root / "warehouse").symlink_to(project.root / "warehouse")
+    second = start_dbt(DbtProject(second_root), "build", "--full-refresh")
+    outputs = [first.communicate()[0], second.communicate()[0]]
+    codes = [first.returncode, second.returncode]
+
+    for code, output in zip(codes, outputs, strict=True):
+        assert code == 0 or "database is locked" in output, output[-3000:]
+    assert 0 in codes, outputs
+    assert integrity(project.warehouse) == "ok"
+    assert marts_of(project.warehouse) == before
+    rerun = project.dbt("build")
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert marts_of(project.warehouse) == before
