@@ -112,9 +112,12 @@ def cents_field(cents: np.ndarray) -> list[Integer | Literal]:
     return [Integer(cents // 100), Literal("."), Integer(cents % 100, min_digits=2)]
 
 
-# Rows formatted at a time: the layout buffers are reused (and stay in cache), and the literal
-# bytes are laid into them once per call rather than once per row.
-BLOCK_ROWS = 1 << 14
+# Bytes of layout formatted at a time: the buffers are reused, and the literal bytes are laid into
+# them once rather than once per row. Each digit is written down a column, one byte per row, so a
+# block of wide rows (the feed's are 260 bytes) must stay small enough for the core's cache: half
+# a megabyte made the feed 1.4x faster than 16,384 rows did. Narrow tables keep about that many.
+BLOCK_BYTES = 1 << 19
+MIN_BLOCK_ROWS = 1 << 8
 
 
 _LAYOUTS: dict[tuple[str | int, ...], tuple[np.ndarray, np.ndarray]] = {}
@@ -127,8 +130,9 @@ def _layout(bands: tuple[str | int, ...]) -> tuple[np.ndarray, np.ndarray]:
         if len(_LAYOUTS) >= 32:
             _LAYOUTS.clear()
         widths = [len(band.encode("utf-8")) if isinstance(band, str) else band for band in bands]
-        matrix = np.zeros((BLOCK_ROWS, sum(widths)), dtype=np.uint8)
-        mask = np.zeros((BLOCK_ROWS, sum(widths)), dtype=bool)
+        rows = max(BLOCK_BYTES // sum(widths), MIN_BLOCK_ROWS)
+        matrix = np.zeros((rows, sum(widths)), dtype=np.uint8)
+        mask = np.zeros((rows, sum(widths)), dtype=bool)
         start = 0
         for band, width in zip(bands, widths, strict=True):
             if isinstance(band, str):
