@@ -22,12 +22,13 @@ class Vocabulary:
 
     def __init__(self, texts: Sequence[str]) -> None:
         encoded = [text.encode("utf-8") for text in texts]
-        self.width = max(1, max((len(text) for text in encoded), default=0))
-        self.matrix = np.zeros((len(encoded), self.width), dtype=np.uint8)
-        for index, text in enumerate(encoded):  # once per distinct text, not per row
-            self.matrix[index, : len(text)] = np.frombuffer(text, dtype=np.uint8)
         lengths = np.array([len(text) for text in encoded], dtype=np.int64)
+        self.width = max(1, int(lengths.max(initial=0)))
         self.mask = np.arange(self.width) < lengths[:, None]
+        # The mask's content bytes, row by row, are the texts back to back: one assignment
+        # (a date column's vocabulary has 70,000 texts).
+        self.matrix = np.zeros(self.mask.shape, dtype=np.uint8)
+        self.matrix[self.mask] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
 
     def __len__(self) -> int:
         return len(self.matrix)
