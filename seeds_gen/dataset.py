@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from seeds_gen import catalog, customers, feedback, orders
 from seeds_gen.config import SeedConfig, epoch_day, iso_dates
 from seeds_gen.csv_bytes import Vocabulary
 from seeds_gen.output import OutputError, Progress
+from seeds_gen.parallel import Consumer
 
 HEADERS = {
     "customers.csv": customers.HEADER,
@@ -34,7 +36,7 @@ HEADERS = {
     "customer_feedback.csv": feedback.HEADER,
 }
 APPENDED = ["orders.csv", "order_items.csv", "customer_feedback.csv"]
-FEED = ["customer_feedback.csv"]
+FEED = "customer_feedback.csv"
 PARALLEL_FROM = 100_000  # orders; below this a second process costs more than it saves
 MANIFEST = ".seeds_gen.json"
 
@@ -119,19 +121,16 @@ class BufferedFiles:
 def generate(config: SeedConfig, out: Path, progress: Progress) -> dict[str, int]:
     """Write every file of a new data set; returns the rows written to each.
 
-    From PARALLEL_FROM orders on, a second process writes the feedback feed (regenerating the
-    same orders and lines, which costs far less than writing them) while this one writes the rest.
+    From PARALLEL_FROM orders on, a second process writes the feedback feed from the feedback
+    this one generates, while this one writes the rest.
     """
     with staged([out / name for name in HEADERS]) as temps:
         paths = {name: temps[out / name] for name in HEADERS}
         if config.orders >= PARALLEL_FROM:
-            with ProcessPoolExecutor(max_workers=1) as pool:
-                feed = pool.submit(write_tables, config, {name: paths[name] for name in FEED})
-                rows, _ = write_tables(
-                    config, {name: paths[name] for name in HEADERS if name not in FEED}, progress
-                )
-                feed_rows, next_feedback_id = feed.result()
-            rows |= feed_rows
+            first_day, _ = customers.registration_window(config)
+            with Consumer(_write_feed, config, paths[FEED], first_day) as consumer:
+                others = {name: path for name, path in paths.items() if name != FEED}
+                rows, next_feedback_id = write_tables(config, others, progress, FeedProcess(consumer))
         else:
             rows, next_feedback_id = write_tables(config, paths, progress)
         manifest = Manifest(
@@ -151,9 +150,12 @@ def generate(config: SeedConfig, out: Path, progress: Progress) -> dict[str, int
 
 
 def write_tables(
-    config: SeedConfig, paths: dict[str, Path], progress: Progress | None = None
+    config: SeedConfig,
+    paths: dict[str, Path],
+    progress: Progress | None = None,
+    feed_process: FeedProcess | None = None,
 ) -> tuple[dict[str, int], int]:
-    """Write the tables named in ``paths`` (the others are generated only as far as these need).
+    """Write every table named in ``paths``, and the feed: here, or in ``feed_process`` if given.
 
     Returns the rows written to each, and the next feedback id.
     """
@@ -172,14 +174,15 @@ def write_tables(
         if files.wants("products.csv"):
             files.write("products.csv", catalog.product_rows(config, products), len(products))
         days, counts = orders.orders_per_day(config, base)
-        writer = _PeriodWriter(
-            config, base, products, first_day=base.first_day, last_day=epoch_day(config.as_of)
-        )
+        last_day = epoch_day(config.as_of)
+        feed = feed_process or Feed(config, files, base.first_day, last_day)
+        writer = _PeriodWriter(config, base, products, base.first_day, last_day, feed)
         for period in orders.monthly_periods(config, days, counts):
             writer.write(period, files, release_through=int(period.days[-1]))
             progress.advance(period.orders)
+    feed_rows, next_feedback_id = feed.finish()  # the second process may still be writing
     progress.finish()
-    return files.rows, writer.next_feedback_id
+    return files.rows | {FEED: feed_rows}, next_feedback_id
 
 
 def _write_customers(config: SeedConfig, files: Files) -> customers.CustomerBase:
@@ -189,6 +192,67 @@ def _write_customers(config: SeedConfig, files: Files) -> customers.CustomerBase
         if base is not None:
             return base
     raise AssertionError("a data set has at least one customer")
+
+
+class Feed:
+    """The feed: each period's feedback is held until due, then written in the order received,
+    numbered as it goes."""
+
+    def __init__(
+        self,
+        config: SeedConfig,
+        files: Files | BufferedFiles,
+        first_day: int,
+        last_day: int,
+        next_feedback_id: int = 1,
+    ) -> None:
+        self.files = files
+        self.writer = feedback.FeedbackWriter(config, first_day, last_day)
+        self.queue = feedback.FeedbackQueue()
+        self.next_feedback_id = next_feedback_id
+
+    def add(self, new: feedback.Feedback, key: tuple[int, int], release_through: int | None) -> None:
+        self.queue.add(new)
+        released = self.queue.release(release_through)
+        text, rows = self.writer.rows(released, self.next_feedback_id, key)
+        self.files.write(FEED, text, rows)
+        self.next_feedback_id += len(released)
+
+    def finish(self) -> tuple[int, int]:
+        """Rows written, and the next feedback id."""
+        return self.files.rows[FEED], self.next_feedback_id
+
+
+class FeedProcess:
+    """A Feed in the second process (``_write_feed``): each period's feedback is sent to it."""
+
+    def __init__(self, consumer: Consumer[tuple[int, int]]) -> None:
+        self.consumer = consumer
+
+    def add(self, new: feedback.Feedback, key: tuple[int, int], release_through: int | None) -> None:
+        self.consumer.send((new, key, release_through))
+
+    def finish(self) -> tuple[int, int]:
+        return self.consumer.result()
+
+
+def _write_feed(
+    messages: Iterator[tuple[feedback.Feedback, tuple[int, int], int | None]],
+    config: SeedConfig,
+    path: Path,
+    first_day: int,
+) -> tuple[int, int]:
+    """The feed's file, from the feedback of each period in turn; returns its rows and the next id."""
+    with open(path, "wb") as handle:
+        files = Files({FEED: handle})
+        try:
+            files.write(FEED, [np.frombuffer(f"{HEADERS[FEED]}\n".encode(), dtype=np.uint8)], 0)
+            feed = Feed(config, files, first_day, epoch_day(config.as_of))
+            for message in messages:
+                feed.add(*message)
+        finally:
+            files.close()
+    return files.rows[FEED], feed.next_feedback_id
 
 
 class _PeriodWriter:
@@ -201,30 +265,24 @@ class _PeriodWriter:
         products: catalog.Products,
         first_day: int,
         last_day: int,
-        next_feedback_id: int = 1,
+        feed: Feed | FeedProcess,
     ) -> None:
         self.config, self.base, self.products = config, base, products
         self.first_day = first_day
         self.dates = Vocabulary(iso_dates(first_day, last_day))
         self.quality = feedback.product_quality(config, products)
-        self.feedback = feedback.FeedbackWriter(config, first_day, last_day)
-        self.queue = feedback.FeedbackQueue()
-        self.next_feedback_id = next_feedback_id
+        self.feed = feed
 
     def write(self, period: orders.Period, files: Files | BufferedFiles, release_through: int | None) -> None:
         placed = orders.generate_orders(self.config, self.base, period)
         lines = catalog.order_lines(self.config, placed, self.products, period.key)
+        # The feed first: a second process may write it while this one writes the rest.
+        new = feedback.generate_feedback(self.config, period, placed, lines, self.quality)
+        self.feed.add(new, period.key, release_through)
         if files.wants("orders.csv"):
             files.write("orders.csv", orders.order_rows(placed, self.dates, self.first_day), len(placed))
         if files.wants("order_items.csv"):
             files.write("order_items.csv", catalog.line_rows(placed, lines), len(lines))
-        if not files.wants("customer_feedback.csv"):
-            return
-        self.queue.add(feedback.generate_feedback(self.config, period, placed, lines, self.quality))
-        released = self.queue.release(release_through)
-        text, rows = self.feedback.rows(released, self.next_feedback_id, period.key)
-        files.write("customer_feedback.csv", text, rows)
-        self.next_feedback_id += len(released)
 
 
 def read_manifest(out: Path) -> Manifest:
@@ -263,7 +321,8 @@ def append_day(out: Path, new_orders: int | None, progress: Progress) -> tuple[s
     base = customers.customer_base(config)
     products = catalog.generate_products(config)
     files = BufferedFiles()
-    writer = _PeriodWriter(config, base, products, day, day, manifest.next_feedback_id)
+    feed = Feed(config, files, day, day, manifest.next_feedback_id)
+    writer = _PeriodWriter(config, base, products, day, day, feed)
     writer.write(period, files, release_through=None)
     texts = files.texts
 
@@ -286,7 +345,7 @@ def append_day(out: Path, new_orders: int | None, progress: Progress) -> tuple[s
     manifest.appending = False
     manifest.as_of = str(np.datetime64(day, "D"))
     manifest.next_order_id += period.orders
-    manifest.next_feedback_id = writer.next_feedback_id
+    manifest.next_feedback_id = feed.next_feedback_id
     manifest.save(out / MANIFEST)
     progress.advance(period.orders)
     progress.finish()
