@@ -47,16 +47,44 @@ def integrity(warehouse: Path) -> str:
         return connection.execute("pragma integrity_check").fetchone()[0]
 
 
-def start_dbt(project: DbtProject, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "DBT_PROFILES_DIR": str(project.root), "NO_COLOR": "1", "SEGMENTS_AS_OF": AS_OF}
-    return subprocess.Popen(
-        [str(BIN / "dbt"), "--no-use-colors", *args],
-        cwd=project.root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def start_dbt(project: DbtProject, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`dbt ARGS` in the background, its output to `log` (a pipe nobody reads could fill up)."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project.root),
+        "NO_COLOR": "1",
+        "SEGMENTS_AS_OF": AS_OF,
+        # Each line as it happens, for the kills that wait for a model to start.
+        "PYTHONUNBUFFERED": "1",
+    }
+    with open(log, "wb") as output:
+        return subprocess.Popen(
+            [str(BIN / "dbt"), "--no-use-colors", *args],
+            cwd=project.root,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def kill_when(build: subprocess.Popen[bytes], log: Path, text: str | None, seconds: float) -> bool:
+    """SIGKILL the build `seconds` after `text` appears in its log (after its start when `text` is
+    None); False when the build finished first (its exit code must then be 0)."""
+    started = time.monotonic()
+    while text is not None and text not in log.read_text(errors="replace"):
+        if build.poll() is not None:
+            assert build.returncode == 0, log.read_text()[-3000:]
+            return False
+        time.sleep(0.005)
+    waited = time.monotonic() - started if text is None else 0.0
+    try:
+        code = build.wait(timeout=max(seconds - waited, 0.001))
+    except subprocess.TimeoutExpired:
+        build.send_signal(signal.SIGKILL)
+        assert build.wait() == -signal.SIGKILL
+        return True
+    assert code == 0, log.read_text()[-3000:]
+    return False
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +106,9 @@ def project(built_template, tmp_path: Path) -> DbtProject:
     return DbtProject(tmp_path / "segments")
 
 
-def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(project, built_template, record_property):
+def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
+    project, built_template, record_property, tmp_path
+):
     _, build_seconds = built_template
     before = marts_of(project.warehouse)
     assert all(rows for rows in before.values()), "the template build left an empty mart"
@@ -87,19 +117,32 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(project, built_te
     appended = run_generator("--out", str(project.root / "seeds"), "--append-day")
     assert appended.returncode == 0, appended.stderr
 
-    # Kill moments spread evenly over the length of a build, each at a random point of its slice.
+    # Half the kills at moments spread evenly over the length of a build, each at a random point of
+    # its slice; half a random fraction of a second after a random mart starts, where the old
+    # table is replaced. A build that finishes first is checked too, and the kill tried again (a
+    # refresh is quicker than the template's first build: the slices shrink to the length it took).
     rng = random.Random(20261121)
-    moments = [build_seconds * (kill + rng.random()) / KILLS for kill in range(KILLS)]
-    after_kills: list[Marts] = []
-    for kill, moment in enumerate(moments):
-        args = ("build", *NEW_AS_OF) if kill % 2 == 0 else ("build", "--full-refresh", *NEW_AS_OF)
-        build = start_dbt(project, *args)
-        time.sleep(moment)
-        build.send_signal(signal.SIGKILL)
-        build.communicate()
-        assert build.returncode == -signal.SIGKILL, f"kill {kill}: dbt finished before {moment:.1f} s"
-        assert integrity(project.warehouse) == "ok", f"kill {kill} at {moment:.1f} s"
-        after_kills.append(marts_of(project.warehouse))
+    span = build_seconds
+    kills = 0
+    after_builds: list[Marts] = []
+    for attempt in range(2 * KILLS):
+        if kills == KILLS:
+            break
+        args = ("build", *NEW_AS_OF) if attempt % 2 == 0 else ("build", "--full-refresh", *NEW_AS_OF)
+        log = tmp_path / f"build-{attempt}.log"
+        started = time.monotonic()
+        build = start_dbt(project, log, *args)
+        if attempt % 4 < 2:
+            killed = kill_when(build, log, None, span * (kills + rng.random()) / KILLS)
+        else:
+            killed = kill_when(build, log, f"model main.{rng.choice(MARTS)} ", rng.uniform(0, 0.2))
+        if killed:
+            kills += 1
+        else:
+            span = 0.9 * (time.monotonic() - started)
+        assert integrity(project.warehouse) == "ok", f"build {attempt}: {args}"
+        after_builds.append(marts_of(project.warehouse))
+    assert kills == KILLS, f"only {kills} builds were killed before they finished"
 
     healed = project.dbt("build", *NEW_AS_OF)
     assert healed.returncode == 0, healed.stdout[-3000:]
@@ -110,16 +153,16 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(project, built_te
     assert after_heal == new, "the rerun after the kills differs from a full rebuild"
 
     passed = 0
-    for kill, marts in enumerate(after_kills):
+    for attempt, marts in enumerate(after_builds):
         wrong = [mart for mart, rows in marts.items() if rows not in (before[mart], new[mart])]
-        assert not wrong, f"kill {kill} at {moments[kill]:.1f} s left these marts missing or mixed: {wrong}"
+        assert not wrong, f"build {attempt} left these marts missing or neither old nor new: {wrong}"
         passed += 1
     # The kills spanned the build: the first left every mart as it was, a later one some new.
     changed = [mart for mart in MARTS if before[mart] != new[mart]]
     assert changed, "the new day changed no mart: the test could not tell old from new"
-    assert all(after_kills[0][mart] == before[mart] for mart in MARTS)
-    assert any(marts[mart] == new[mart] for marts in after_kills for mart in changed)
-    record_property("cases_tried", KILLS)
+    assert all(after_builds[0][mart] == before[mart] for mart in MARTS)
+    assert any(marts[mart] == new[mart] for marts in after_builds for mart in changed)
+    record_property("cases_tried", len(after_builds))
     record_property("cases_passed", passed)
 
     with sqlite3.connect(project.warehouse) as connection:
@@ -127,17 +170,18 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(project, built_te
         assert [name for name in names if "__segments_" in name] == []
 
 
-def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(project):
+def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(project, tmp_path):
     before = marts_of(project.warehouse)
-    first = start_dbt(project, "build", "--full-refresh")
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = start_dbt(project, logs[0], "build", "--full-refresh")
     # A second project directory on the same warehouse file, so the two runs do not share dbt's
     # target/ folder: only the warehouse is contended.
     second_root = project.root.parent / "second"
     shutil.copytree(project.root, second_root, ignore=shutil.ignore_patterns("target", "logs", "warehouse"))
     (second_root / "warehouse").symlink_to(project.root / "warehouse")
-    second = start_dbt(DbtProject(second_root), "build", "--full-refresh")
-    outputs = [first.communicate()[0], second.communicate()[0]]
-    codes = [first.returncode, second.returncode]
+    second = start_dbt(DbtProject(second_root), logs[1], "build", "--full-refresh")
+    codes = [first.wait(), second.wait()]
+    outputs = [log.read_text() for log in logs]
 
     for code, output in zip(codes, outputs, strict=True):
         assert code == 0 or "database is locked" in output, output[-3000:]
@@ -146,4 +190,23 @@ def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(proje
     assert marts_of(project.warehouse) == before
     rerun = project.dbt("build")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert marts_of(project.warehouse) == before
+
+
+@pytest.mark.parametrize(
+    ("mart", "args"),
+    [("customer_segment_summary", ()), ("customer_segments", ("--full-refresh",))],
+    ids=["table", "incremental full refresh"],
+)
+def test_a_mart_whose_build_fails_keeps_its_last_good_table(project, mart, args):
+    before = marts_of(project.warehouse)
+    # SQL that compiles and starts, then fails inside SQLite (json_extract of malformed JSON), after
+    # dbt-sqlite's own materializations would already have dropped the old table.
+    (project.root / "models" / "marts" / f"{mart}.sql").write_text(
+        "select *, json_extract('{not json', '$.a') as broken\nfrom {{ ref('stg_customers') }}\n"
+    )
+    result = project.dbt("run", "--select", mart, *args)
+    assert result.returncode != 0
+    assert "malformed JSON" in result.stdout
+    assert integrity(project.warehouse) == "ok"
     assert marts_of(project.warehouse) == before
