@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,6 +38,7 @@ HEADERS = {
 APPENDED = ["orders.csv", "order_items.csv", "customer_feedback.csv"]
 FEED = "customer_feedback.csv"
 PARALLEL_FROM = 100_000  # orders; below this a second process costs more than it saves
+SECOND_PROCESS = [FEED]  # what the second process writes
 MANIFEST = ".seeds_gen.json"
 
 
@@ -121,16 +122,16 @@ class BufferedFiles:
 def generate(config: SeedConfig, out: Path, progress: Progress) -> dict[str, int]:
     """Write every file of a new data set; returns the rows written to each.
 
-    From PARALLEL_FROM orders on, a second process writes the feedback feed from the feedback
-    this one generates, while this one writes the rest.
+    From PARALLEL_FROM orders on, a second process writes the feed (from the order lines this one
+    chooses for feedback), while this one writes the rest.
     """
     with staged([out / name for name in HEADERS]) as temps:
         paths = {name: temps[out / name] for name in HEADERS}
         if config.orders >= PARALLEL_FROM:
-            first_day, _ = customers.registration_window(config)
-            with Consumer(_write_feed, config, paths[FEED], first_day) as consumer:
-                others = {name: path for name, path in paths.items() if name != FEED}
-                rows, next_feedback_id = write_tables(config, others, progress, FeedProcess(consumer))
+            second = {name: paths[name] for name in SECOND_PROCESS}
+            with Consumer(_write_in_second_process, config, second) as consumer:
+                first = {name: path for name, path in paths.items() if name not in second}
+                rows, next_feedback_id = write_tables(config, first, progress, FeedProcess(consumer))
         else:
             rows, next_feedback_id = write_tables(config, paths, progress)
         manifest = Manifest(
@@ -160,11 +161,7 @@ def write_tables(
     Returns the rows written to each, and the next feedback id.
     """
     progress = progress or Progress("orders", config.orders, enabled=False)
-    with ExitStack() as stack:
-        files = Files({name: stack.enter_context(open(path, "wb")) for name, path in paths.items()})
-        stack.callback(files.close)  # runs before the files close
-        for name in paths:
-            files.write(name, [np.frombuffer(f"{HEADERS[name]}\n".encode(), dtype=np.uint8)], 0)
+    with _opened(paths) as files:
         base = (
             _write_customers(config, files)
             if files.wants("customers.csv")
@@ -180,9 +177,20 @@ def write_tables(
         for period in orders.monthly_periods(config, days, counts):
             writer.write(period, files, release_through=int(period.days[-1]))
             progress.advance(period.orders)
-    feed_rows, next_feedback_id = feed.finish()  # the second process may still be writing
+    second_rows, next_feedback_id = feed.finish()  # the second process may still be writing
     progress.finish()
-    return files.rows | {FEED: feed_rows}, next_feedback_id
+    return files.rows | second_rows, next_feedback_id
+
+
+@contextmanager
+def _opened(paths: dict[str, Path]) -> Iterator[Files]:
+    """The files, each with its header; closed after their last write."""
+    with ExitStack() as stack:
+        files = Files({name: stack.enter_context(open(path, "wb")) for name, path in paths.items()})
+        stack.callback(files.close)  # runs before the files close
+        for name in paths:
+            files.write(name, [np.frombuffer(f"{HEADERS[name]}\n".encode(), dtype=np.uint8)], 0)
+        yield files
 
 
 def _write_customers(config: SeedConfig, files: Files) -> customers.CustomerBase:
@@ -207,52 +215,53 @@ class Feed:
         next_feedback_id: int = 1,
     ) -> None:
         self.files = files
+        self.quality = feedback.product_quality(config)
         self.writer = feedback.FeedbackWriter(config, first_day, last_day)
         self.queue = feedback.FeedbackQueue()
         self.next_feedback_id = next_feedback_id
 
-    def add(self, new: feedback.Feedback, key: tuple[int, int], release_through: int | None) -> None:
-        self.queue.add(new)
+    def add(self, reviewed: feedback.Reviewed, key: tuple[int, int], release_through: int | None) -> None:
+        self.queue.add(feedback.generate_feedback(reviewed, self.quality))
         released = self.queue.release(release_through)
         text, rows = self.writer.rows(released, self.next_feedback_id, key)
         self.files.write(FEED, text, rows)
         self.next_feedback_id += len(released)
 
-    def finish(self) -> tuple[int, int]:
-        """Rows written, and the next feedback id."""
-        return self.files.rows[FEED], self.next_feedback_id
+    def finish(self) -> tuple[dict[str, int], int]:
+        """Rows written to the feed, and the next feedback id."""
+        return {FEED: self.files.rows[FEED]}, self.next_feedback_id
 
 
 class FeedProcess:
-    """A Feed in the second process (``_write_feed``): each period's feedback is sent to it."""
+    """A Feed in the second process (``_write_in_second_process``): each period's reviewed lines
+    are sent to it."""
 
-    def __init__(self, consumer: Consumer[tuple[int, int]]) -> None:
+    def __init__(self, consumer: Consumer[tuple[dict[str, int], int]]) -> None:
         self.consumer = consumer
 
-    def add(self, new: feedback.Feedback, key: tuple[int, int], release_through: int | None) -> None:
-        self.consumer.send((new, key, release_through))
+    def add(self, reviewed: feedback.Reviewed, key: tuple[int, int], release_through: int | None) -> None:
+        self.consumer.send((reviewed, key, release_through))
 
-    def finish(self) -> tuple[int, int]:
+    def finish(self) -> tuple[dict[str, int], int]:
+        """Rows written by the second process, and the next feedback id."""
         return self.consumer.result()
 
 
-def _write_feed(
-    messages: Iterator[tuple[feedback.Feedback, tuple[int, int], int | None]],
+def _write_in_second_process(
+    messages: Iterator[tuple[feedback.Reviewed, tuple[int, int], int | None]],
     config: SeedConfig,
-    path: Path,
-    first_day: int,
-) -> tuple[int, int]:
-    """The feed's file, from the feedback of each period in turn; returns its rows and the next id."""
-    with open(path, "wb") as handle:
-        files = Files({FEED: handle})
-        try:
-            files.write(FEED, [np.frombuffer(f"{HEADERS[FEED]}\n".encode(), dtype=np.uint8)], 0)
-            feed = Feed(config, files, first_day, epoch_day(config.as_of))
-            for message in messages:
-                feed.add(*message)
-        finally:
-            files.close()
-    return files.rows[FEED], feed.next_feedback_id
+    paths: dict[str, Path],
+) -> tuple[dict[str, int], int]:
+    """The tables in ``paths``: the customers if named, then the feed from each period's reviewed
+    lines in turn. Returns the rows written to each, and the next feedback id."""
+    with _opened(paths) as files:
+        if files.wants("customers.csv"):
+            _write_customers(config, files)
+        first_day, last_day = customers.registration_window(config)[0], epoch_day(config.as_of)
+        feed = Feed(config, files, first_day, last_day)
+        for message in messages:
+            feed.add(*message)
+    return files.rows, feed.next_feedback_id
 
 
 class _PeriodWriter:
@@ -270,15 +279,14 @@ class _PeriodWriter:
         self.config, self.base, self.products = config, base, products
         self.first_day = first_day
         self.dates = Vocabulary(iso_dates(first_day, last_day))
-        self.quality = feedback.product_quality(config, products)
         self.feed = feed
 
     def write(self, period: orders.Period, files: Files | BufferedFiles, release_through: int | None) -> None:
         placed = orders.generate_orders(self.config, self.base, period)
         lines = catalog.order_lines(self.config, placed, self.products, period.key)
         # The feed first: a second process may write it while this one writes the rest.
-        new = feedback.generate_feedback(self.config, period, placed, lines, self.quality)
-        self.feed.add(new, period.key, release_through)
+        reviewed = feedback.reviewed_lines(self.config, period, placed, lines)
+        self.feed.add(reviewed, period.key, release_through)
         if files.wants("orders.csv"):
             files.write("orders.csv", orders.order_rows(placed, self.dates, self.first_day), len(placed))
         if files.wants("order_items.csv"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from seeds_gen.catalog import Lines, Products
+from seeds_gen.catalog import Lines
 from seeds_gen.config import SeedConfig, Stream, stream
 from seeds_gen.csv_bytes import Integer, Literal, Text, Vocabulary, rows_text
 from seeds_gen.messy import MessyDates, arrival_order, hit
@@ -57,30 +57,56 @@ class Feedback:
         )
 
 
-def product_quality(config: SeedConfig, products: Products) -> np.ndarray:
-    return stream(config.seed, Stream.FEEDBACK).normal(0.0, 0.8, size=len(products))
+def product_quality(config: SeedConfig) -> np.ndarray:
+    return stream(config.seed, Stream.FEEDBACK).normal(0.0, 0.8, size=config.products)
 
 
-def generate_feedback(
-    config: SeedConfig, period: Period, orders: Orders, lines: Lines, quality: np.ndarray
-) -> Feedback:
-    """Feedback on about 30% of order lines, received within 30 days of the order (never after as-of)."""
+@dataclass(frozen=True)
+class Reviewed:
+    """The order lines that get feedback, as much of them as the feedback needs: little enough to
+    send to the feed's process, which draws the rest."""
+
+    rng: np.random.Generator  # the period's feedback stream, past the choice of lines
+    as_of: int  # feedback is never received after this day
+    order_id: np.ndarray
+    customer_id: np.ndarray
+    day: np.ndarray  # of the order
+    product: np.ndarray  # index into the products
+
+    def __len__(self) -> int:
+        return len(self.order_id)
+
+
+def reviewed_lines(config: SeedConfig, period: Period, orders: Orders, lines: Lines) -> Reviewed:
+    """About 30% of order lines. Ids and days fit 32 bits, which halves what is sent."""
     rng = stream(config.seed, Stream.FEEDBACK, *period.key)
     chosen = np.flatnonzero(rng.random(len(lines)) < FEEDBACK_SHARE)
-    n = len(chosen)
     order = lines.order[chosen]
-    product = lines.product[chosen]
+    return Reviewed(
+        rng=rng,
+        as_of=period.as_of,
+        order_id=orders.order_id[order],
+        customer_id=orders.customer_id[order].astype(np.int32),
+        day=orders.day[order].astype(np.int32),
+        product=lines.product[chosen].astype(np.int32),
+    )
+
+
+def generate_feedback(reviewed: Reviewed, quality: np.ndarray) -> Feedback:
+    """Feedback on the reviewed lines, received within 30 days of the order (never after as-of)."""
+    rng, n = reviewed.rng, len(reviewed)
+    product = reviewed.product
     rating = np.clip(np.rint(MEAN_RATING + quality[product] + rng.normal(0, RATING_NOISE, n)), 1, 5).astype(
         int
     )
     sentiment = np.clip(SENTIMENT_PER_STAR * (rating - 3) + rng.normal(0, SENTIMENT_NOISE, n), -1, 1)
-    day = np.minimum(orders.day[order] + rng.integers(0, MAX_DAYS_TO_FEEDBACK + 1, n), period.as_of)
+    day = np.minimum(reviewed.day + rng.integers(0, MAX_DAYS_TO_FEEDBACK + 1, n), reviewed.as_of)
     return Feedback(
         received=day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, n),
         arrival=rng.random(n),
-        customer_id=orders.customer_id[order],
+        customer_id=reviewed.customer_id,
         product_id=product + 1,
-        order_id=orders.order_id[order],
+        order_id=reviewed.order_id,
         rating=rating,
         sentiment=np.rint(sentiment * 1000).astype(np.int64),
         comment=(rating - 1) * 3 + rng.integers(0, 3, n),
