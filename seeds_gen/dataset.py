@@ -38,7 +38,9 @@ HEADERS = {
 APPENDED = ["orders.csv", "order_items.csv", "customer_feedback.csv"]
 FEED = "customer_feedback.csv"
 PARALLEL_FROM = 100_000  # orders; below this a second process costs more than it saves
-SECOND_PROCESS = [FEED]  # what the second process writes
+# What the second process writes: the customers while the first starts on the orders (it has
+# nothing else to do until the first period's feedback comes), then the feed.
+SECOND_PROCESS = ["customers.csv", FEED]
 MANIFEST = ".seeds_gen.json"
 
 
@@ -122,8 +124,8 @@ class BufferedFiles:
 def generate(config: SeedConfig, out: Path, progress: Progress) -> dict[str, int]:
     """Write every file of a new data set; returns the rows written to each.
 
-    From PARALLEL_FROM orders on, a second process writes the feed (from the order lines this one
-    chooses for feedback), while this one writes the rest.
+    From PARALLEL_FROM orders on, a second process writes the customers and the feed (from the
+    order lines this one chooses for feedback), while this one writes the rest.
     """
     with staged([out / name for name in HEADERS]) as temps:
         paths = {name: temps[out / name] for name in HEADERS}
