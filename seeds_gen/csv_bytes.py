@@ -1,9 +1,9 @@
 """CSV text built column by column in numpy: no per-row Python, no per-value str().
 
-Every row is laid out in one byte matrix, each field in its own band of columns, with a mask
-of the bytes that hold content: numbers are right-aligned in their band, texts left-aligned.
-Dropping the unmasked bytes (one boolean index) leaves the rows back to back in row order.
-Texts are codes into a small vocabulary (cities, dates, comments), so each distinct text is
+Every row is laid out in one byte matrix, each field in its own band of columns: numbers are
+right-aligned in their band, texts left-aligned, and the bytes no field fills are NUL (which no
+CSV text here contains). Dropping the NULs (one boolean index) leaves the rows back to back in row
+order. Texts are codes into a small vocabulary (cities, dates, comments), so each distinct text is
 encoded once, however many rows repeat it.
 """
 
@@ -18,17 +18,19 @@ ZERO = ord("0")
 
 
 class Vocabulary:
-    """Distinct texts, stored once as a byte matrix; a column is codes into it."""
+    """Distinct texts, stored once as a byte matrix padded with NULs; a column is codes into it."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         encoded = [text.encode("utf-8") for text in texts]
+        content = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        if not content.all():
+            raise ValueError("a CSV text cannot hold a NUL: it marks the bytes to drop")
         lengths = np.array([len(text) for text in encoded], dtype=np.int64)
         self.width = max(1, int(lengths.max(initial=0)))
-        self.mask = np.arange(self.width) < lengths[:, None]
-        # The mask's content bytes, row by row, are the texts back to back: one assignment
-        # (a date column's vocabulary has 70,000 texts).
-        self.matrix = np.zeros(self.mask.shape, dtype=np.uint8)
-        self.matrix[self.mask] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        # The content bytes, row by row, are the texts back to back: one assignment (a date
+        # column's vocabulary has 70,000 texts).
+        self.matrix = np.zeros((len(encoded), self.width), dtype=np.uint8)
+        self.matrix[np.arange(self.width) < lengths[:, None]] = content
 
     def __len__(self) -> int:
         return len(self.matrix)
@@ -52,9 +54,8 @@ class Text:
     def part(self, first: int, last: int) -> Text:
         return Text(self.vocabulary, self.codes[first:last])
 
-    def fill(self, band: np.ndarray, mask: np.ndarray) -> None:
+    def fill(self, band: np.ndarray) -> None:
         np.take(self.vocabulary.matrix, self.codes, axis=0, out=band)
-        np.take(self.vocabulary.mask, self.codes, axis=0, out=mask)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,11 @@ class Literal:
     def width(self) -> int:
         return len(self.text.encode("utf-8"))
 
-    def fill(self, band: np.ndarray, mask: np.ndarray) -> None:
-        band[:] = np.frombuffer(self.text.encode("utf-8"), dtype=np.uint8)
-        mask[:] = True
+    def fill(self, band: np.ndarray) -> None:
+        encoded = np.frombuffer(self.text.encode("utf-8"), dtype=np.uint8)
+        if not encoded.all():
+            raise ValueError("a CSV text cannot hold a NUL: it marks the bytes to drop")
+        band[:] = encoded
 
 
 @dataclass(frozen=True)
@@ -93,18 +96,18 @@ class Integer:
     def part(self, first: int, last: int) -> Integer:
         return Integer(self.values[first:last], self.min_digits)
 
-    def fill(self, band: np.ndarray, mask: np.ndarray) -> None:
+    def fill(self, band: np.ndarray) -> None:
         # Right-aligned: repeated division by the constant 10, which numpy does without a
-        # hardware divide; a digit position is content while the rest is non-zero.
-        # 32-bit division is several times faster than 64-bit; most ids and cents fit.
+        # hardware divide. 32-bit division is several times faster than 64-bit; most ids and
+        # cents fit.
         small = not self.values.size or int(self.values.max()) < 2**32
         remaining = self.values.astype(np.uint32 if small else np.uint64)
         width = band.shape[1]
         for position in range(width - 1, -1, -1):
             quotient = remaining // 10
-            band[:, position] = remaining - quotient * 10 + ZERO
-            # Beyond min_digits a position is content only while digits remain.
-            mask[:, position] = remaining > 0 if width - 1 - position >= self.min_digits else True
+            digit = remaining - quotient * 10 + ZERO
+            # Beyond min_digits a position holds a digit only while digits remain, else NUL.
+            band[:, position] = digit if width - 1 - position < self.min_digits else digit * (remaining > 0)
             remaining = quotient
 
 
@@ -121,25 +124,24 @@ BLOCK_BYTES = 1 << 19
 MIN_BLOCK_ROWS = 1 << 8
 
 
-_LAYOUTS: dict[tuple[str | int, ...], tuple[np.ndarray, np.ndarray]] = {}
+_LAYOUTS: dict[tuple[str | int, ...], np.ndarray] = {}
 
 
-def _layout(bands: tuple[str | int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Byte and mask buffers for rows of these bands (literal texts, or the widths of fields),
-    with the literals already in place: kept, since a table's layout rarely changes."""
+def _layout(bands: tuple[str | int, ...]) -> np.ndarray:
+    """A byte buffer for rows of these bands (literal texts, or the widths of fields), with the
+    literals already in place: kept, since a table's layout rarely changes."""
     if bands not in _LAYOUTS:
         if len(_LAYOUTS) >= 32:
             _LAYOUTS.clear()
         widths = [len(band.encode("utf-8")) if isinstance(band, str) else band for band in bands]
         rows = max(BLOCK_BYTES // sum(widths), MIN_BLOCK_ROWS)
         matrix = np.zeros((rows, sum(widths)), dtype=np.uint8)
-        mask = np.zeros((rows, sum(widths)), dtype=bool)
         start = 0
         for band, width in zip(bands, widths, strict=True):
             if isinstance(band, str):
-                Literal(band).fill(matrix[:, start : start + width], mask[:, start : start + width])
+                Literal(band).fill(matrix[:, start : start + width])
             start += width
-        _LAYOUTS[bands] = matrix, mask
+        _LAYOUTS[bands] = matrix
     return _LAYOUTS[bands]
 
 
@@ -154,7 +156,7 @@ def rows_text(fields: Sequence[Text | Literal | Integer]) -> list[np.ndarray]:
         return []
     widths = [field.width for field in fields]
     bands = np.cumsum([0, *widths])
-    matrix, mask = _layout(
+    matrix = _layout(
         tuple(
             field.text if isinstance(field, Literal) else width
             for field, width in zip(fields, widths, strict=True)
@@ -163,13 +165,11 @@ def rows_text(fields: Sequence[Text | Literal | Integer]) -> list[np.ndarray]:
     block = len(matrix)
     chunks = []
     for first in range(0, rows, block):
-        last = min(first + block, rows)
+        laid_out = matrix[: min(block, rows - first)]
         for field, start, stop in zip(fields, bands[:-1], bands[1:], strict=True):
             if not isinstance(field, Literal):
-                field.part(first, last).fill(
-                    matrix[: last - first, start:stop], mask[: last - first, start:stop]
-                )
-        chunks.append(matrix[: last - first][mask[: last - first]])
+                field.part(first, first + len(laid_out)).fill(laid_out[:, start:stop])
+        chunks.append(laid_out[laid_out != 0])
     return chunks
 
 

@@ -178,12 +178,11 @@ class Letters:
     def part(self, first: int, last: int) -> Letters:
         return Letters(self.values[first:last])
 
-    def fill(self, band: np.ndarray, mask: np.ndarray) -> None:
+    def fill(self, band: np.ndarray) -> None:
         remaining = self.values.astype(np.int64)
         for position in range(band.shape[1] - 1, -1, -1):  # one pass per letter, right to left
             active = remaining > 0
-            band[:, position] = ALPHABET_START + (remaining - 1) % 26
-            mask[:, position] = active
+            band[:, position] = (ALPHABET_START + (remaining - 1) % 26) * active  # NUL: no letter
             remaining = np.where(active, (remaining - 1) // 26, 0)
 
 
