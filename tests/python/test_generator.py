@@ -147,6 +147,7 @@ def test_order_ids_follow_order_dates(default_seeds):
     assert by_id["order_date"].is_monotonic_increasing
 
 
+@pytest.mark.determinism
 def test_same_flags_give_byte_identical_files(tmp_path):
     flags = ("--seed", "9", "--customers", "300", "--orders", "2000")
     generate(tmp_path / "a", *flags)

@@ -220,6 +220,7 @@ def test_messy_rate_puts_every_kind_of_defect_in_the_raw_data(messy):
     assert messy["orders"]["order_date"].str.fullmatch(ISO_DATE).all()
 
 
+@pytest.mark.determinism
 def test_same_flags_give_byte_identical_files_for_every_table(tmp_path):
     flags = ("--seed", "3", "--customers", "400", "--orders", "3000", "--messy-rate", "0.05")
     generate(tmp_path / "a", *flags)

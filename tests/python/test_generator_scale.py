@@ -34,6 +34,7 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
+@pytest.mark.determinism
 def test_two_processes_write_the_same_bytes_as_one(tmp_path, monkeypatch):
     """Above PARALLEL_FROM orders the feed is written by a second process; the files must not change."""
     orders = dataset.PARALLEL_FROM
@@ -130,6 +131,7 @@ def test_append_day_adds_the_next_days_orders_lines_and_feedback(data_set, tmp_p
     assert all(doc["received_at"][:10] in ("2026-07-01", "01/07/2026") for doc in new_docs)
 
 
+@pytest.mark.determinism
 def test_append_day_is_deterministic_and_continues_day_after_day(tmp_path):
     for copy in ("a", "b"):
         generate(tmp_path / copy, "--customers", "200", "--orders", "1000")
