@@ -1,6 +1,10 @@
 -- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the orders
 -- newer than the newest already loaded. Existing orders never change, so no unique_key is needed.
 {{ config(incremental_strategy=segments_incremental_strategy()) }}
+-- An order is checked against its customer (it exists, it is not before registration). In `dbt
+-- build` a test of two models holds back only what is downstream of both, so without this the marts
+-- built from orders alone would take in orders those tests reject.
+-- depends_on: {{ ref('stg_customers') }}
 
 with
 

@@ -155,5 +155,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
                     totals[suite][1] += passed if report.passed else 0
     if not any(tried for tried, _ in totals.values()):
         return
-    parts = [f"{RELIABILITY_SUITES[suite]} {tried} tried, {passed} passed" for suite, (tried, passed) in totals.items()]
+    parts = [
+        f"{RELIABILITY_SUITES[suite]} {tried} tried, {passed} passed"
+        for suite, (tried, passed) in totals.items()
+    ]
     terminalreporter.write_line("reliability cases: " + "; ".join(parts))

@@ -130,22 +130,6 @@ DEFECTS = {
 }
 
 
-# Defects whose named test fails, but not before a mart is rebuilt: in `dbt build` a test of two
-# models (a relationship, a singular test joining orders and customers) only holds back the nodes
-# downstream of both, and these marts read orders without customers (stg_orders -> customer_rfm,
-# stg_orders -> monthly_seasonality). dbt documents this in add_test_edges ("Drawback 1"). Strict:
-# once stg_orders depends on stg_customers too (`-- depends_on: {{ ref('stg_customers') }}` fixes
-# both), these pass and must lose the mark.
-KNOWN_LEAKS = {
-    "order for an unknown customer": "customer_rfm",
-    "order before registration": "monthly_seasonality",
-}
-
-
-class MartsChanged(AssertionError):
-    pass
-
-
 def mart_rows(project: DbtProject) -> dict[str, list[str]]:
     """Every mart's rows as their reprs (so 1 and 1.0 differ), in a fixed order."""
     return {mart: sorted(repr(row) for row in project.query(f"select * from {mart}")) for mart in MARTS}
@@ -182,24 +166,10 @@ def failing_nodes(project: DbtProject) -> list[str]:
 def assert_marts_unchanged(project: DbtProject, marts: dict[str, list[str]], case: str) -> None:
     now = mart_rows(project)
     changed = [mart for mart in MARTS if now[mart] != marts[mart]]
-    if changed:
-        raise MartsChanged(f"{case}: marts changed: {changed}")
+    assert not changed, f"{case}: marts changed: {changed}"
 
 
-@pytest.mark.parametrize(
-    "defect",
-    [
-        pytest.param(
-            defect,
-            marks=pytest.mark.xfail(
-                strict=True, raises=MartsChanged, reason=f"dbt build rebuilds {KNOWN_LEAKS[defect]} first"
-            ),
-        )
-        if defect in KNOWN_LEAKS
-        else defect
-        for defect in DEFECTS
-    ],
-)
+@pytest.mark.parametrize("defect", list(DEFECTS))
 def test_bad_seed_fails_a_named_test_and_keeps_the_marts(project, good_build, defect):
     seed, edit, test_name, message = DEFECTS[defect]
     rewrite_seed(project, seed, edit)
