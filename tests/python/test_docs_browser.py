@@ -36,6 +36,8 @@ DOWNSTREAM = {
 EDGES = {
     ("seed.segments.customers", "model.segments.stg_customers"),
     ("seed.segments.orders", "model.segments.stg_orders"),
+    # depends_on: the checks of orders against customers run before anything built from orders.
+    ("model.segments.stg_customers", "model.segments.stg_orders"),
     ("model.segments.stg_customers", MODEL_ID),
     ("model.segments.stg_orders", MODEL_ID),
     (MODEL_ID, "exposure.segments.make_build_report"),
