@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from seeds_gen.config import DEFAULT_MESSY_RATE, resolve_config
 from seeds_gen.dataset import append_day, generate
+from seeds_gen.memory import keep_freed_memory
 from seeds_gen.output import OutputError, Progress, check_writable
 
 # Counts above this would need more memory than a laptop has.
@@ -134,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as error:
         parser.error(f"argument --out: {error}")
     progress = Progress("orders", args.orders or 0)
+    keep_freed_memory()  # for the whole process: it only generates, then exits
     if args.append_day:
         given = [name for name in FIXED_BY_DATA_SET if getattr(args, name) is not None]
         if given:
