@@ -179,9 +179,9 @@ def write_tables(
         for period in orders.monthly_periods(config, days, counts):
             writer.write(period, files, release_through=int(period.days[-1]))
             progress.advance(period.orders)
-    second_rows, next_feedback_id = feed.finish()  # the second process may still be writing
+    feed_rows, next_feedback_id = feed.finish()  # a second process may still be writing
     progress.finish()
-    return files.rows | second_rows, next_feedback_id
+    return files.rows | feed_rows, next_feedback_id
 
 
 @contextmanager
@@ -245,7 +245,7 @@ class FeedProcess:
         self.consumer.send((reviewed, key, release_through))
 
     def finish(self) -> tuple[dict[str, int], int]:
-        """Rows written by the second process, and the next feedback id."""
+        """Rows written by the second process (the feed and the customers), and the next feedback id."""
         return self.consumer.result()
 
 
