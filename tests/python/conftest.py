@@ -27,6 +27,8 @@ SEGMENT_COLUMNS = [
     "number_of_orders",
     "customer_segment",
 ]
+# Every model in models/marts (all are tables), the tables the reliability suites compare.
+MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
 # What a project copy needs; generated and installed things stay behind.
 PROJECT_IGNORE = shutil.ignore_patterns(
     ".venv*",
@@ -72,6 +74,15 @@ class DbtProject:
     def query(self, sql: str) -> list[tuple]:
         with sqlite3.connect(self.warehouse) as connection:
             return connection.execute(sql).fetchall()
+
+    def mart_rows(self) -> dict[str, list[str] | None]:
+        """Every mart's rows as their reprs (so 1 and 1.0 differ), sorted, so the comparison does
+        not depend on the order a table returns them in; None for a mart that does not exist."""
+        tables = {name for (name,) in self.query("select name from sqlite_master where type = 'table'")}
+        return {
+            mart: sorted(repr(row) for row in self.query(f"select * from {mart}")) if mart in tables else None
+            for mart in MARTS
+        }
 
     def make_command(self, *args: str) -> tuple[list[str], dict[str, str]]:
         """argv and environment for `make ARGS` in this copy, reusing the current environment

@@ -12,12 +12,11 @@ from typing import NamedTuple
 
 import pytest
 import yaml
-from conftest import REPO, DbtProject, copy_project
+from conftest import MARTS, REPO, DbtProject, copy_project
 
 pytestmark = pytest.mark.bad_input
 
 # Every mart (all are tables): a defect must leave each one as the last good build left it.
-MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
 # dbt reads a seed file of up to 1 MiB whole while parsing the project (for its checksum); a larger
 # one only when the seed is loaded (dbt.constants.MAXIMUM_SEED_SIZE).
 DBT_PARSES_SEEDS_UP_TO = 1024 * 1024
@@ -130,11 +129,6 @@ DEFECTS = {
 }
 
 
-def mart_rows(project: DbtProject) -> dict[str, list[str]]:
-    """Every mart's rows as their reprs (so 1 and 1.0 differ), in a fixed order."""
-    return {mart: sorted(repr(row) for row in project.query(f"select * from {mart}")) for mart in MARTS}
-
-
 @pytest.fixture(scope="module")
 def good_build(tmp_path_factory: pytest.TempPathFactory):
     project = copy_project(tmp_path_factory.mktemp("bad-data") / "segments")
@@ -142,7 +136,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory):
     assert project.dbt("build").returncode == 0
     shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
     shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
-    marts = mart_rows(project)
+    marts = project.mart_rows()
     assert all(marts.values()), "a mart of the good build is empty: nothing to compare against"
     return project, marts
 
@@ -164,7 +158,7 @@ def failing_nodes(project: DbtProject) -> list[str]:
 
 
 def assert_marts_unchanged(project: DbtProject, marts: dict[str, list[str]], case: str) -> None:
-    now = mart_rows(project)
+    now = project.mart_rows()
     changed = [mart for mart in MARTS if now[mart] != marts[mart]]
     assert not changed, f"{case}: marts changed: {changed}"
 

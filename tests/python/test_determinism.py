@@ -7,25 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import REPO, DbtProject, copy_project
+from conftest import MARTS, DbtProject, copy_project
 
 pytestmark = pytest.mark.determinism
 
-# Every model in models/marts (all are tables).
-MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
-
-Table = tuple[list[tuple], list[str]]
-
-
-def table(project: DbtProject, name: str) -> Table:
-    """Declared columns and types, and every row as its repr (so 1 and 1.0 differ), sorted: the
-    comparison does not depend on the order a table happens to return its rows in."""
-    columns = [(row[1], row[2]) for row in project.query(f"pragma table_info({name})")]
-    return columns, sorted(repr(row) for row in project.query(f"select * from {name}"))
+Table = tuple[list[tuple], list[str] | None]
 
 
 def marts(project: DbtProject) -> dict[str, Table]:
-    return {mart: table(project, mart) for mart in MARTS}
+    """Each mart's declared columns and types, and its rows (DbtProject.mart_rows)."""
+    rows = project.mart_rows()
+    return {
+        mart: ([(row[1], row[2]) for row in project.query(f"pragma table_info({mart})")], rows[mart])
+        for mart in MARTS
+    }
 
 
 @dataclass

@@ -15,29 +15,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_generator
+from conftest import AS_OF, BIN, MARTS, DbtProject, copy_project, run_generator
 
 pytestmark = pytest.mark.faults
 
-MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
 KILLS = 20
 NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
 # The builds after the appended day run as of that day (its orders are not "after the as-of date").
 NEW_AS_OF = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
 
-Marts = dict[str, list[tuple] | None]
-
-
-def marts_of(warehouse: Path) -> Marts:
-    """Every mart's rows, sorted; None for a mart that does not exist."""
-    with sqlite3.connect(warehouse) as connection:
-        tables = {name for (name,) in connection.execute("select name from sqlite_master")}
-        return {
-            mart: sorted(connection.execute(f"select * from {mart}").fetchall(), key=repr)
-            if mart in tables
-            else None
-            for mart in MARTS
-        }
+Marts = dict[str, list[str] | None]
 
 
 def integrity(warehouse: Path) -> str:
@@ -110,7 +97,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
     project, built_template, record_property, tmp_path
 ):
     _, build_seconds = built_template
-    before = marts_of(project.warehouse)
+    before = project.mart_rows()
     assert all(rows for rows in before.values()), "the template build left an empty mart"
     # A new day of orders: the killed builds are the daily refresh (plain `dbt build`, incremental)
     # and, every other time, a full rebuild.
@@ -141,15 +128,15 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
         else:
             span = 0.9 * (time.monotonic() - started)
         assert integrity(project.warehouse) == "ok", f"build {attempt}: {args}"
-        after_builds.append(marts_of(project.warehouse))
+        after_builds.append(project.mart_rows())
     assert kills == KILLS, f"only {kills} builds were killed before they finished"
 
     healed = project.dbt("build", *NEW_AS_OF)
     assert healed.returncode == 0, healed.stdout[-3000:]
-    after_heal = marts_of(project.warehouse)
+    after_heal = project.mart_rows()
     rebuilt = project.dbt("build", "--full-refresh", *NEW_AS_OF)
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
-    new = marts_of(project.warehouse)
+    new = project.mart_rows()
     assert after_heal == new, "the rerun after the kills differs from a full rebuild"
 
     passed = 0
@@ -165,13 +152,12 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
     record_property("cases_tried", len(after_builds))
     record_property("cases_passed", passed)
 
-    with sqlite3.connect(project.warehouse) as connection:
-        names = [name for (name,) in connection.execute("select name from sqlite_master")]
-        assert [name for name in names if "__segments_" in name] == []
+    names = [name for (name,) in project.query("select name from sqlite_master")]
+    assert [name for name in names if "__segments_" in name] == []
 
 
 def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(project, tmp_path):
-    before = marts_of(project.warehouse)
+    before = project.mart_rows()
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = start_dbt(project, logs[0], "build", "--full-refresh")
     # A second project directory on the same warehouse file, so the two runs do not share dbt's
@@ -187,10 +173,10 @@ def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(proje
         assert code == 0 or "database is locked" in output, output[-3000:]
     assert 0 in codes, outputs
     assert integrity(project.warehouse) == "ok"
-    assert marts_of(project.warehouse) == before
+    assert project.mart_rows() == before
     rerun = project.dbt("build")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
-    assert marts_of(project.warehouse) == before
+    assert project.mart_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -199,7 +185,7 @@ def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(proje
     ids=["table", "incremental full refresh"],
 )
 def test_a_mart_whose_build_fails_keeps_its_last_good_table(project, mart, args):
-    before = marts_of(project.warehouse)
+    before = project.mart_rows()
     # SQL that compiles and starts, then fails inside SQLite (json_extract of malformed JSON), after
     # dbt-sqlite's own materializations would already have dropped the old table.
     (project.root / "models" / "marts" / f"{mart}.sql").write_text(
@@ -209,4 +195,4 @@ def test_a_mart_whose_build_fails_keeps_its_last_good_table(project, mart, args)
     assert result.returncode != 0
     assert "malformed JSON" in result.stdout
     assert integrity(project.warehouse) == "ok"
-    assert marts_of(project.warehouse) == before
+    assert project.mart_rows() == before
