@@ -90,7 +90,6 @@
 
     {% if existing_relation is none or existing_relation.is_view or should_full_refresh() %}
         {% do sqlite_build_and_swap(target_relation, existing_relation, sql) %}
-        {% do create_indexes(target_relation) %}
     {% else %}
         {%- set batch_relation = target_relation.incorporate(
                 path={"identifier": target_relation.identifier ~ "__segments_batch"}) -%}
@@ -104,6 +103,8 @@
         {%- endcall %}
         {% do adapter.drop_relation(batch_relation) %}
     {% endif %}
+    {#- Also after an incremental run: an index added to the config since is created then. #}
+    {% do create_indexes(target_relation) %}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target_relation, model) %}

@@ -13,13 +13,20 @@ orders as (
 ),
 
 {% if incremental_changes_only() %}
+-- An import of its own rather than a filter on `orders`: SQLite copies a CTE that is read twice.
+orders_since_last_count as (
+
+    select * from {{ ref('stg_orders') }}
+
+    where {{ after_watermark('order_date', 'last_order_date', inclusive=true) }}
+
+),
+
 customers_to_refresh as (
 
     select distinct customer_id
 
-    from orders
-
-    where {{ after_watermark('order_date', 'last_order_date', inclusive=true) }}
+    from orders_since_last_count
 
 ),
 {% endif %}

@@ -25,17 +25,24 @@ order_totals as (
 
 ),
 
+-- An import of its own rather than `customers` again: SQLite copies a CTE that is read twice.
+customer_ids as (
+
+    select customer_id from {{ ref('stg_customers') }}
+
+),
+
 customers_to_refresh as (
 
-    select customers.customer_id
+    select customer_ids.customer_id
 
-    from customers
+    from customer_ids
 
     left join {{ this }} as current_rows
-        on customers.customer_id = current_rows.customer_id
+        on customer_ids.customer_id = current_rows.customer_id
 
     left join order_totals
-        on customers.customer_id = order_totals.customer_id
+        on customer_ids.customer_id = order_totals.customer_id
 
     where
         current_rows.customer_id is null
