@@ -1,6 +1,7 @@
-"""Incremental refresh: after a day of new orders, a plain `dbt build` updates the incremental models
-(it passes every test), really works incrementally, and leaves every incremental table identical,
-row by row, to what `dbt build --full-refresh` builds from the same seeds."""
+"""Incremental refresh: after a day of new orders, the daily refresh (`dbt build --selector refresh`)
+and then a plain `dbt build` update the incremental models (they pass every test they run), really
+work incrementally, and leave every incremental table identical, row by row, to what `dbt build
+--full-refresh` builds from the same seeds."""
 
 from __future__ import annotations
 
@@ -23,6 +24,17 @@ INCREMENTAL_MODELS = (
     "customer_segments",
 )
 CUSTOMER_AGGREGATES = ("int_customer_order_totals", "customer_segments")
+# What `--selector refresh` (selectors.yml) builds: the segments and the models they come from.
+REFRESH_MODELS = (
+    "stg_customers",
+    "stg_orders",
+    "int_customer_order_totals",
+    "customer_segments",
+    "customer_segment_summary",
+)
+SEGMENTS_RECONCILE_WITH_ORDERS = (
+    "reconciles_with_customer_segments_sum_cents__total_sales_amount__amount__ref_stg_orders_"
+)
 NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
 # The refresh runs as of the new day, or its orders would fail assert_orders_not_after_as_of_date.
 NEW_AS_OF = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
@@ -128,7 +140,12 @@ class Refresh:
     # customer_id -> rowid in each customer aggregate, before and after the incremental run.
     old_rowids: dict[str, dict[int, int]]
     new_rowids: dict[str, dict[int, int]]
-    incremental_results: list[dict]
+    # The daily refresh (--selector refresh), then a plain dbt build: the nodes each one ran.
+    refresh_results: list[dict]
+    build_results: list[dict]
+    # Tables after the daily refresh (REFRESH_MODELS), after the build (the incremental models) and
+    # after --full-refresh (both).
+    refreshed: dict[str, tuple]
     incremental: dict[str, tuple]
     full_refresh: dict[str, tuple]
 
@@ -137,13 +154,16 @@ class Refresh:
         return [order for order in self.project.read_seed("orders") if int(order["order_id"]) > old_max]
 
     def rows_written(self, model: str) -> int:
-        [result] = [r for r in self.incremental_results if r["unique_id"] == f"model.segments.{model}"]
+        """What the first run that built `model` after the new day wrote."""
+        results = [*self.refresh_results, *self.build_results]
+        result = next(r for r in results if r["unique_id"] == f"model.segments.{model}")
         return result["adapter_response"]["rows_affected"]
 
 
 @pytest.fixture(scope="module")
 def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
-    """Build; append a day; `dbt build` (incremental), dump; `dbt build --full-refresh`, dump."""
+    """Build; append a day; load it, `dbt build --selector refresh`, dump; `dbt build`
+    (incremental), dump; `dbt build --full-refresh`, dump."""
     project = copy_project(tmp_path_factory.mktemp("incremental") / "segments")
     generated = project.generate("--customers", "300", "--orders", "3000")
     assert generated.returncode == 0, generated.stderr
@@ -152,14 +172,18 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     old_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
 
     append_day(project.root / "seeds", NEW_DAY)
-    incremental_results = build_results(project, project.dbt("build", *NEW_AS_OF))
+    loaded = project.dbt("seed")
+    assert loaded.returncode == 0, loaded.stdout[-3000:]
+    daily = build_results(project, project.dbt("build", "--selector", "refresh", *NEW_AS_OF))
     new_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
+    refreshed = {model: table_dump(project, model) for model in REFRESH_MODELS}
+    rest = build_results(project, project.dbt("build", "--exclude-resource-type", "seed", *NEW_AS_OF))
     incremental = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
 
     build_results(project, project.dbt("build", "--full-refresh", *NEW_AS_OF))
-    full_refresh = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
+    full_refresh = {model: table_dump(project, model) for model in {*INCREMENTAL_MODELS, *REFRESH_MODELS}}
     return Refresh(
-        project, old_orders, old_rowids, new_rowids, incremental_results, incremental, full_refresh
+        project, old_orders, old_rowids, new_rowids, daily, rest, refreshed, incremental, full_refresh
     )
 
 
@@ -182,6 +206,25 @@ def test_incremental_run_equals_a_full_refresh(refresh: Refresh, model: str) -> 
     assert columns == full_columns
     assert len(rows) == len(full_rows)
     assert rows == full_rows
+
+
+@pytest.mark.parametrize("model", REFRESH_MODELS)
+def test_daily_refresh_equals_a_full_refresh(refresh: Refresh, model: str) -> None:
+    assert refresh.refreshed[model] == refresh.full_refresh[model]
+
+
+def test_daily_refresh_builds_the_segments_and_tests_only_what_it_built(refresh: Refresh) -> None:
+    """The selector's models, no seed, and only tests whose every model it rebuilt: a test that
+    compared a refreshed model with one left as it was (RFM, clusters) would compare new rows with
+    old. Among them the reconciliation of customer_segments with stg_orders and the CASE
+    boundaries' unit tests."""
+    ran = {r["unique_id"] for r in refresh.refresh_results}
+    built = {name.split(".")[-1] for name in ran if name.startswith(("model.", "seed."))}
+    assert built == set(REFRESH_MODELS)
+    tested = {name.split(".")[2] for name in ran if name.startswith("test.")}
+    assert SEGMENTS_RECONCILE_WITH_ORDERS in tested
+    assert not {name for name in tested if any(mart in name for mart in ("rfm", "cluster", "features"))}
+    assert any(name.startswith("unit_test.segments.customer_segments.") for name in ran)
 
 
 def test_incremental_run_has_the_new_day(refresh: Refresh) -> None:
