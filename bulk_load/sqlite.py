@@ -13,13 +13,14 @@ of the file beyond the ones it already has, in one transaction.
 from __future__ import annotations
 
 import csv
-import itertools
+import io
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bulk_load.files import LoadError, check_header, quoted
+from bulk_load.records import offset_after_records
 
 
 def load_table(
@@ -27,9 +28,9 @@ def load_table(
 ) -> int:
     """Replace `table` with the rows of `path` (or add the rows it lacks); returns the rows loaded."""
     try:
+        if append:
+            return add_new_rows(connection, table, path, column_types)
         with open(path, newline="", encoding="utf-8") as stream:
-            if append:
-                return add_new_rows(connection, table, csv.reader(stream), path, column_types)
             return fill(connection, table, csv.reader(stream), path, column_types)
     except UnicodeDecodeError as error:
         raise LoadError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
@@ -55,13 +56,14 @@ def insert_rows(
     reader: Iterator[list[str]],  # a csv.reader (its line_num names the line of a bad row)
     path: Path,
     columns: int,
+    lines_before: int = 0,  # where the reader started in the file
 ) -> int:
     # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
     placeholders = ", ".join(["nullif(?, '')"] * columns)
     try:
         return connection.executemany(f"insert into {quoted(table)} values ({placeholders})", reader).rowcount
     except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
-        raise LoadError(f"{path}: line {reader.line_num}: {error}") from None
+        raise LoadError(f"{path}: line {lines_before + reader.line_num}: {error}") from None
 
 
 def fill(
@@ -84,24 +86,24 @@ def fill(
     return loaded
 
 
-def add_new_rows(
-    connection: sqlite3.Connection,
-    table: str,
-    reader: Iterator[list[str]],
-    path: Path,
-    column_types: dict[str, str],
-) -> int:
-    """Insert the rows of `path` after the first N, where N is the rows `table` already has."""
+def add_new_rows(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
+    """Insert the rows of `path` after the first N, where N is the rows `table` already has. The
+    first N were checked when they were loaded; they are skipped unparsed (bulk_load.records)."""
     check_header(path, column_types)
-    next(reader)
     with immediate_transaction(connection):
         if not connection.execute("select 1 from sqlite_master where name = ?", (table,)).fetchone():
             raise LoadError(f"{path}: no table {table} to append to: load it without --append first")
-        (present,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
-        skipped = sum(1 for _ in itertools.islice(reader, present))
-        if skipped < present:
-            raise LoadError(f"{path}: {skipped:,} rows, fewer than the {present:,} already in {table}")
-        return insert_rows(connection, table, reader, path, len(column_types))
+        # The rows already loaded: this loader and dbt seed insert in file order and never delete,
+        # so the largest rowid counts them, read from the b-tree's edge rather than a full count.
+        (present,) = connection.execute(f"select coalesce(max(rowid), 0) from {quoted(table)}").fetchone()
+        start = offset_after_records(path, present + 1)  # the header, then the rows loaded
+        if start is None:
+            raise LoadError(f"{path}: fewer rows than the {present:,} already in {table}")
+        offset, lines_before = start
+        with open(path, "rb") as raw:
+            raw.seek(offset)
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+            return insert_rows(connection, table, reader, path, len(column_types), lines_before)
 
 
 def load(

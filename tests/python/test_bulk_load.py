@@ -3,17 +3,21 @@ same storage classes), the models build on them unchanged, and a bad file change
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import os
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pytest
 import yaml
 from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
 
+from bulk_load.records import offset_after_records
 from bulk_load.spark import session_settings
 
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
@@ -191,3 +195,35 @@ def test_append_needs_the_table_and_a_target_that_appends(tmp_path: Path) -> Non
     assert missing.stderr.strip().endswith("no table customers to append to: load it without --append first")
     postgres = bulk_load("--seeds-dir", str(seeds), "--target", "postgres", "--append")
     assert postgres.returncode == 2 and "--append: not available for --target postgres" in postgres.stderr
+
+
+def test_append_skips_exactly_the_loaded_records_of_any_csv(tmp_path: Path) -> None:
+    """offset_after_records against csv.reader on fields with quoted newlines, escaped quotes,
+    CRLF and a missing last newline, with blocks small enough to split quotes and records."""
+    random = np.random.default_rng(7)
+    pieces = ["plain", 'say ""hi""', "two\nlines", "crlf\r\nin quotes", "", "a,b", '""']
+    for case in range(40):
+        rows = [
+            ",".join(
+                f'"{pieces[i]}"' if random.random() < 0.6 else str(i)
+                for i in random.integers(0, len(pieces), size=3)
+            )
+            for _ in range(int(random.integers(1, 30)))
+        ]
+        text = random.choice(["\n", "\r\n"]).join(rows) + ("" if case % 5 == 0 else "\n")
+        path = tmp_path / f"case{case}.csv"
+        path.write_bytes(text.encode())
+        with open(path, newline="", encoding="utf-8") as stream:
+            records = list(csv.reader(stream))
+        for skip in range(len(records) + 2):
+            found = offset_after_records(path, skip, block_bytes=int(random.integers(1, 16)))
+            if skip > len(records):
+                assert found is None
+                continue
+            assert found is not None
+            offset, lines = found
+            with open(path, "rb") as raw:
+                raw.seek(offset)
+                rest = list(csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline="")))
+            assert rest == records[skip:], (case, skip)
+            assert lines == text.encode()[:offset].count(b"\n"), (case, skip)
