@@ -20,7 +20,7 @@ final as (
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(product_id as {{ dbt.type_bigint() }}) as product_id,
         cast(quantity as {{ dbt.type_bigint() }}) as quantity,
-        cast(sale_price as {{ dbt.type_numeric() }}) as sale_price
+        cast(sale_price as {{ type_money() }}) as sale_price
 
     from source
 

@@ -13,7 +13,7 @@ final as (
         cast(trim(product_name) as {{ dbt.type_string() }}) as product_name,
         -- The feed sends stray spaces and capitals ('  ELECTRONICS '); categories are lowercase.
         cast(lower(trim(category)) as {{ dbt.type_string() }}) as category,
-        cast(list_price as {{ dbt.type_numeric() }}) as list_price
+        cast(list_price as {{ type_money() }}) as list_price
 
     from source
 
