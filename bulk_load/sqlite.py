@@ -161,21 +161,29 @@ def split_by_rows(seeds_dir: Path, tables: dict[str, dict[str, str]]) -> tuple[l
     return halves
 
 
-def load_sequentially(
-    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
-) -> dict[str, int]:
-    """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
+@contextmanager
+def connected(warehouse: Path) -> Iterator[sqlite3.Connection]:
+    """A connection whose transactions are explicit, waiting for another writer; a SQLite error
+    becomes a LoadError naming the file."""
     connection = sqlite3.connect(warehouse, isolation_level=None)
     try:
         connection.execute("pragma busy_timeout = 30000")
-        return {
-            name: load_table(connection, name, seeds_dir / f"{name}.csv", types, append)
-            for name, types in tables.items()
-        }
+        yield connection
     except sqlite3.Error as error:
         raise LoadError(f"{warehouse}: {error}") from None
     finally:
         connection.close()
+
+
+def load_sequentially(
+    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
+) -> dict[str, int]:
+    """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
+    with connected(warehouse) as connection:
+        return {
+            name: load_table(connection, name, seeds_dir / f"{name}.csv", types, append)
+            for name, types in tables.items()
+        }
 
 
 def load_in_two_processes(
@@ -193,15 +201,9 @@ def load_in_two_processes(
         theirs = pool.submit(load_sequentially, scratch, seeds_dir, {name: tables[name] for name in there})
         loaded = load_sequentially(warehouse, seeds_dir, {name: tables[name] for name in here})
         theirs.result()  # re-raises the second process's LoadError
-        connection = sqlite3.connect(warehouse, isolation_level=None)
-        try:
-            connection.execute("pragma busy_timeout = 30000")
+        with connected(warehouse) as connection:
             connection.execute("attach database ? as scratch", (str(scratch),))
             loaded |= {name: copy_table(connection, name, "scratch", tables[name]) for name in there}
-        except sqlite3.Error as error:
-            raise LoadError(f"{warehouse}: {error}") from None
-        finally:
-            connection.close()
     return {name: loaded[name] for name in tables}  # in the declared order
 
 
