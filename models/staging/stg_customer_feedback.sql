@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('customer_feedback') }}
+    select * from {{ source('shop', 'customer_feedback') }}
 
 ),
 

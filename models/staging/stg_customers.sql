@@ -1,8 +1,10 @@
+-- The customer columns every input has; the optional demographic columns of the same raw table
+-- are stg_customer_demographics, built only with that input.
 with
 
 source as (
 
-    select * from {{ ref('customers') }}
+    select * from {{ source('shop', 'customers') }}
 
 ),
 
@@ -10,14 +12,12 @@ final as (
 
     select
         cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
-        cast(customer_name as {{ dbt.type_string() }}) as customer_name,
-        {{ to_iso_date('registration_date') }} as registration_date,
-        -- The feed sends some birth dates as DD/MM/YYYY; to_iso_date reads both forms.
-        {{ to_iso_date('birth_date') }} as birth_date,
-        cast(trim(gender) as {{ dbt.type_string() }}) as gender,
-        cast(trim(country) as {{ dbt.type_string() }}) as country,
-        cast(trim(region) as {{ dbt.type_string() }}) as region,
-        cast(trim(city) as {{ dbt.type_string() }}) as city
+        -- A customer without a name (empty, or no such column in the file) gets a readable one.
+        cast(
+            coalesce(nullif(trim(customer_name), ''), 'Customer ' || cast(customer_id as {{ dbt.type_string() }}))
+            as {{ dbt.type_string() }}
+        ) as customer_name,
+        {{ to_iso_date('registration_date') }} as registration_date
 
     from source
 

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ ref('order_items') }}
+    select * from {{ source('shop', 'order_items') }}
     {% if incremental_changes_only() %}
     where {{ after_watermark('order_id') }}
     {% endif %}

@@ -10,7 +10,7 @@ with
 
 source as (
 
-    select * from {{ ref('orders') }}
+    select * from {{ source('shop', 'orders') }}
     {% if incremental_changes_only() %}
     where {{ after_watermark('order_id') }}
     {% endif %}

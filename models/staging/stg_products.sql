@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('products') }}
+    select * from {{ source('shop', 'products') }}
 
 ),
 

@@ -9,17 +9,18 @@ customer_segments as (
 
 ),
 
-customers as (
+demographics as (
 
-    select * from {{ ref('stg_customers') }}
+    select * from {{ ref('stg_customer_demographics') }}
 
 ),
-
+{% if input_loaded('products') %}
 order_lines as (
 
     select * from {{ ref('int_order_lines') }}
 
 ),
+{% endif %}
 
 -- Every segment, so an empty one still shows.
 segments as (
@@ -35,14 +36,14 @@ segment_customers as (
         customer_segments.customer_segment,
         customer_segments.number_of_orders,
         {{ to_cents('customer_segments.total_sales_amount') }} as total_sales_cents,
-        customers.gender,
-        customers.region,
-        {{ age_in_years('customers.birth_date', as_of_date()) }} as age_in_years
+        demographics.gender,
+        coalesce(demographics.region, 'Unknown') as region,
+        {{ age_in_years('demographics.birth_date', as_of_date()) }} as age_in_years
 
     from customer_segments
 
-    inner join customers
-        on customer_segments.customer_id = customers.customer_id
+    inner join demographics
+        on customer_segments.customer_id = demographics.customer_id
 
 ),
 
@@ -79,6 +80,7 @@ region_ranks as (
 
 ),
 
+{% if input_loaded('products') %}
 category_ranks as (
 
     select
@@ -97,6 +99,7 @@ category_ranks as (
     group by segment_customers.customer_segment, order_lines.category
 
 ),
+{% endif %}
 
 -- One row per segment: the top three regions and top two categories side by side.
 top_regions as (
@@ -113,6 +116,7 @@ top_regions as (
 
 ),
 
+{% if input_loaded('products') %}
 top_categories as (
 
     select
@@ -125,6 +129,7 @@ top_categories as (
     group by customer_segment
 
 ),
+{% endif %}
 
 final as (
 
@@ -147,9 +152,15 @@ final as (
         cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
         {{ cents_to_amount(to_cents(average_order_amount)) }} as average_order_value,
+        {% if input_loaded('products') -%}
         cast(top_categories.favourite_category as {{ dbt.type_string() }}) as favourite_category,
         cast(top_categories.second_favourite_category as {{ dbt.type_string() }})
             as second_favourite_category
+        {%- else -%}
+        -- Without the products input there are no categories.
+        cast(null as {{ dbt.type_string() }}) as favourite_category,
+        cast(null as {{ dbt.type_string() }}) as second_favourite_category
+        {%- endif %}
 
     from segments
 
@@ -159,8 +170,10 @@ final as (
     left join top_regions
         on segments.customer_segment = top_regions.customer_segment
 
+    {% if input_loaded('products') -%}
     left join top_categories
         on segments.customer_segment = top_categories.customer_segment
+    {%- endif %}
 
 )
 

@@ -7,16 +7,17 @@ orders as (
 
 ),
 
-customers as (
+demographics as (
 
-    select * from {{ ref('stg_customers') }}
+    select * from {{ ref('stg_customer_demographics') }}
 
 ),
 
 region_orders as (
 
     select
-        customers.region,
+        -- A customer whose region is not known still counts, under 'Unknown'.
+        coalesce(demographics.region, 'Unknown') as region,
         {{ month_start('orders.order_date') }} as month_start_date,
         orders.customer_id,
         orders.order_id,
@@ -24,8 +25,8 @@ region_orders as (
 
     from orders
 
-    inner join customers
-        on orders.customer_id = customers.customer_id
+    inner join demographics
+        on orders.customer_id = demographics.customer_id
 
 ),
 

@@ -1,5 +1,5 @@
 -- One row per customer with everything the marts know about them: value segment, demographics,
--- RFM, cluster and VIP flag. The source of the customers_enriched export.
+-- RFM, cluster and VIP flag (demographics only with that optional input). The source of the customers_enriched export.
 with
 
 customer_segments as (
@@ -8,11 +8,13 @@ customer_segments as (
 
 ),
 
-customers as (
+{% if input_loaded('demographics') %}
+demographics as (
 
-    select * from {{ ref('stg_customers') }}
+    select * from {{ ref('stg_customer_demographics') }}
 
 ),
+{% endif %}
 
 rfm as (
 
@@ -45,11 +47,20 @@ final as (
         customer_segments.customer_id,
         customer_segments.customer_name,
         customer_segments.registration_date,
-        customers.gender,
-        cast({{ age_in_years('customers.birth_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as age,
-        customers.country,
-        customers.region,
-        customers.city,
+        {% if input_loaded('demographics') -%}
+        demographics.gender,
+        cast({{ age_in_years('demographics.birth_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as age,
+        demographics.country,
+        demographics.region,
+        demographics.city,
+        {%- else -%}
+        -- Without the demographics input these are unknown.
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_bigint() }}) as age,
+        cast(null as {{ dbt.type_string() }}) as country,
+        cast(null as {{ dbt.type_string() }}) as region,
+        cast(null as {{ dbt.type_string() }}) as city,
+        {%- endif %}
         customer_segments.number_of_orders,
         customer_segments.total_sales_amount,
         customer_segments.customer_segment,
@@ -64,8 +75,10 @@ final as (
 
     from customer_segments
 
-    inner join customers
-        on customer_segments.customer_id = customers.customer_id
+    {% if input_loaded('demographics') -%}
+    left join demographics
+        on customer_segments.customer_id = demographics.customer_id
+    {%- endif %}
 
     left join rfm
         on customer_segments.customer_id = rfm.customer_id

@@ -1,0 +1,48 @@
+{#- The optional inputs (docs/your-data.md): SEGMENTS_INPUTS lists the ones loaded, e.g.
+    `demographics,products`, or says `none`; unset means all of them. Models, sources and tests
+    turn on in their properties with the same expression, `'<input>' in env_var('SEGMENTS_INPUTS',
+    '<input>')` (properties cannot call macros). -#}
+
+{% macro optional_inputs() -%}
+    {{ return(['demographics', 'products', 'feedback']) }}
+{%- endmacro %}
+
+
+{% macro input_loaded(name) -%}
+    {{ return(name in env_var('SEGMENTS_INPUTS', name)) }}
+{%- endmacro %}
+
+
+{#- on-run-start: SEGMENTS_INPUTS names only known inputs (feedback with products), and one line
+    says which optional inputs are off and so which marts are not built. -#}
+{% macro check_inputs() -%}
+    {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
+    {%- set words = modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list -%}
+    {%- set unknown = words | reject('in', optional_inputs() + ['none']) | list -%}
+    {%- if unknown -%}
+        {{ exceptions.raise_compiler_error(
+            "SEGMENTS_INPUTS: unknown input(s) " ~ unknown | join(', ') ~ "; use any of "
+            ~ optional_inputs() | join(', ') ~ ", or none"
+        ) }}
+    {%- endif -%}
+    {%- if 'feedback' in words and 'products' not in words -%}
+        {{ exceptions.raise_compiler_error(
+            "SEGMENTS_INPUTS: feedback needs products (feedback is about the products of an order)"
+        ) }}
+    {%- endif -%}
+    {%- set off = optional_inputs() | reject('in', words) | list -%}
+    {%- if execute and off and flags.WHICH in ('build', 'run') -%}
+        {%- set folders = [] -%}
+        {%- for name in off if name != 'feedback' -%}
+            {%- do folders.append('models/marts/' ~ name ~ '/') -%}
+        {%- endfor -%}
+        {%- do log(
+            "Optional inputs not loaded: " ~ off | join(', ') ~ " (SEGMENTS_INPUTS="
+            ~ (words | join(',') or 'none') ~ "): not built: "
+            ~ (folders + (['the sentiment of top products'] if 'feedback' in off else [])) | join(', ')
+            ~ " (docs/your-data.md)",
+            info=true
+        ) -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
