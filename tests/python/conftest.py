@@ -27,8 +27,8 @@ SEGMENT_COLUMNS = [
     "number_of_orders",
     "customer_segment",
 ]
-# Every model in models/marts (all are tables), the tables the reliability suites compare.
-MARTS = sorted(path.stem for path in (REPO / "models" / "marts").glob("*.sql"))
+# Every model in models/marts/<area>/ (all are tables), the tables the reliability suites compare.
+MARTS = sorted(path.stem for path in (REPO / "models" / "marts").rglob("*.sql"))
 # What a project copy needs; generated and installed things stay behind.
 PROJECT_IGNORE = shutil.ignore_patterns(
     ".venv*",
@@ -70,6 +70,14 @@ class DbtProject:
             text=True,
             check=False,
         )
+
+    def seed_and_build(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`dbt seed` (the generator's CSVs into the raw tables), then `dbt build ARGS`: the two
+        commands a user runs. The seed's result when it fails."""
+        seeded = self.dbt("seed")
+        if seeded.returncode != 0:
+            return seeded
+        return self.dbt("build", *args)
 
     def query(self, sql: str) -> list[tuple]:
         with sqlite3.connect(self.warehouse) as connection:
@@ -127,11 +135,12 @@ def copy_project(destination: Path) -> DbtProject:
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The default seeds, built once with `dbt build` (seeds, models, data and unit tests)."""
+    """The default seeds, loaded with `dbt seed` and built once with `dbt build` (models, data and
+    unit tests)."""
     project = copy_project(tmp_path_factory.mktemp("built") / "segments")
     generated = project.generate()
     assert generated.returncode == 0, generated.stderr
-    result = project.dbt("build")
+    result = project.seed_and_build()
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
     project.build_results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
     return project
