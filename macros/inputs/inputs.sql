@@ -13,8 +13,9 @@
 {%- endmacro %}
 
 
-{#- on-run-start: SEGMENTS_INPUTS names only known inputs (feedback with products), and one line
-    says which optional inputs are off and so which marts are not built. -#}
+{#- on-run-start: SEGMENTS_INPUTS names only known inputs (feedback with products), the var
+    raw_tables only known raw tables, and one line says which optional inputs are off and so which
+    marts are not built. -#}
 {% macro check_inputs() -%}
     {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
     {%- set words = modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list -%}
@@ -29,6 +30,30 @@
         {{ exceptions.raise_compiler_error(
             "SEGMENTS_INPUTS: feedback needs products (feedback is about the products of an order)"
         ) }}
+    {%- endif -%}
+    {%- set tables = var('raw_tables') -%}
+    {%- set raw = ['customers', 'orders', 'products', 'order_items', 'customer_feedback'] -%}
+    {%- if tables is not mapping or tables | reject('in', raw) | list -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'raw_tables' must map raw tables (" ~ raw | join(', ') ~ ") to the names they have "
+            ~ "in the warehouse, e.g. {customers: crm_customers}; got " ~ tables
+        ) }}
+    {%- endif -%}
+    {%- if execute and flags.WHICH in ('build', 'run', 'test') -%}
+        {%- for table in graph.sources.values() if table.package_name == project_name -%}
+            {%- set input = table.meta.get('input', 'required') -%}
+            {%- if input == 'required' or input in words -%}
+                {%- set found = adapter.get_relation(table.database, table.schema, table.identifier) -%}
+                {%- if found is none -%}
+                    {{ exceptions.raise_compiler_error(
+                        "raw table " ~ table.schema ~ "." ~ table.identifier ~ " (source shop."
+                        ~ table.name ~ ", input " ~ input ~ ") not found: load it first (`dbt seed` for "
+                        ~ "the generated CSVs, `python -m bulk_load --data-dir DIR` for yours), or "
+                        ~ "leave the input out of SEGMENTS_INPUTS (docs/your-data.md)"
+                    ) }}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endif -%}
     {%- set off = optional_inputs() | reject('in', words) | list -%}
     {%- if execute and off and flags.WHICH in ('build', 'run') -%}

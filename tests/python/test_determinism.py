@@ -45,8 +45,8 @@ def rebuilds(built_project: DbtProject, tmp_path_factory: pytest.TempPathFactory
     for name in names:
         assert (seeds / name).read_bytes() == (built_seeds / name).read_bytes(), f"{name} differs"
     assert project.warehouse != built_project.warehouse
-    result = project.dbt("build")
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+    result = project.seed_and_build()
+    assert result.returncode == 0, f"dbt seed and build failed:\n{result.stdout[-6000:]}"
     build = marts(project)
     result = project.dbt("build", "--full-refresh")
     assert result.returncode == 0, f"dbt build --full-refresh failed:\n{result.stdout[-6000:]}"

@@ -24,8 +24,8 @@ CHROMIUM_FLAGS = [
 ]
 MODEL_ID = "model.segments.customer_segments"
 UPSTREAM = {
-    "seed.segments.customers": "customers",
-    "seed.segments.orders": "orders",
+    "source.segments.shop.customers": "shop.customers",
+    "source.segments.shop.orders": "shop.orders",
     "model.segments.stg_customers": "stg_customers",
     "model.segments.stg_orders": "stg_orders",
 }
@@ -34,8 +34,8 @@ DOWNSTREAM = {
     "exposure.segments.make_build_report": "make build report",
 }
 EDGES = {
-    ("seed.segments.customers", "model.segments.stg_customers"),
-    ("seed.segments.orders", "model.segments.stg_orders"),
+    ("source.segments.shop.customers", "model.segments.stg_customers"),
+    ("source.segments.shop.orders", "model.segments.stg_orders"),
     # depends_on: the checks of orders against customers run before anything built from orders.
     ("model.segments.stg_customers", "model.segments.stg_orders"),
     ("model.segments.stg_customers", MODEL_ID),
@@ -110,7 +110,7 @@ def test_lineage_graph_is_centred_on_customer_segments(lineage):
     assert nodes.get(MODEL_ID) == "customer_segments"
 
 
-def test_lineage_graph_shows_upstream_models_and_seeds_by_name(lineage):
+def test_lineage_graph_shows_upstream_models_and_sources_by_name(lineage):
     nodes, _ = lineage
     for node_id, label in UPSTREAM.items():
         assert nodes.get(node_id) == label, f"{label} missing from the lineage graph"
@@ -122,7 +122,7 @@ def test_lineage_graph_shows_the_downstream_summary_and_exposure(lineage):
         assert nodes.get(node_id) == label, f"{label} missing from the lineage graph"
 
 
-def test_lineage_graph_draws_every_edge_from_seed_to_consumer(lineage):
+def test_lineage_graph_draws_every_edge_from_source_to_consumer(lineage):
     _, edges = lineage
     missing = EDGES - edges
     assert not missing, f"edges missing from the lineage graph: {sorted(missing)}"

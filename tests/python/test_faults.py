@@ -79,6 +79,7 @@ def built_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject
     """The default seeds built once, and how long that `dbt build` took."""
     project = copy_project(tmp_path_factory.mktemp("faults") / "segments")
     assert project.generate().returncode == 0
+    assert project.dbt("seed").returncode == 0
     started = time.monotonic()
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-3000:]
@@ -103,6 +104,8 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
     # and, every other time, a full rebuild.
     appended = run_generator("--out", str(project.root / "seeds"), "--append-day")
     assert appended.returncode == 0, appended.stderr
+    # Into the raw tables first, as a user does; the builds read them.
+    assert project.dbt("seed").returncode == 0
 
     # Half the kills at moments spread evenly over the length of a build, each at a random point of
     # its slice; half a random fraction of a second after a random mart starts, where the old

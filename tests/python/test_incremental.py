@@ -167,7 +167,7 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     project = copy_project(tmp_path_factory.mktemp("incremental") / "segments")
     generated = project.generate("--customers", "300", "--orders", "3000")
     assert generated.returncode == 0, generated.stderr
-    build_results(project, project.dbt("build"))
+    build_results(project, project.seed_and_build())
     old_orders = project.read_seed("orders")
     old_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
 
@@ -177,7 +177,7 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     daily = build_results(project, project.dbt("build", "--selector", "refresh", *NEW_AS_OF))
     new_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
     refreshed = {model: table_dump(project, model) for model in REFRESH_MODELS}
-    rest = build_results(project, project.dbt("build", "--exclude-resource-type", "seed", *NEW_AS_OF))
+    rest = build_results(project, project.dbt("build", *NEW_AS_OF))
     incremental = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
 
     build_results(project, project.dbt("build", "--full-refresh", *NEW_AS_OF))
