@@ -1,5 +1,6 @@
 -- The five products with the most revenue in the last full calendar quarter before the as-of
--- date, with what customers said about them. See the `last_full_quarter` doc block.
+-- date (fewer when fewer sold), with what customers said about them. See the `last_full_quarter`
+-- and `as_of_date` doc blocks.
 {%- set next_quarter_begin = quarter_start(as_of_date()) %}
 {%- set quarter_begin = add_months(next_quarter_begin, -3) %}
 
