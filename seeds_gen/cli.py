@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from seeds_gen.config import DEFAULT_MESSY_RATE, resolve_config
-from seeds_gen.dataset import append_day, generate
+from seeds_gen.dataset import append_day, files_not_ours, generate
 from seeds_gen.memory import keep_freed_memory
 from seeds_gen.output import OutputError, Progress, check_writable
 
@@ -120,6 +120,11 @@ def build_parser() -> OneLineParser:
     parser.add_argument(
         "--out", type=Path, default=Path("seeds"), metavar="DIR", help="output directory (default: seeds)"
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace CSV files in --out that this generator did not write (refused without it)",
+    )
     return parser
 
 
@@ -160,6 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         messy_rate=DEFAULT_MESSY_RATE if args.messy_rate is None else args.messy_rate,
     )
     progress.total = config.orders
+    theirs = [] if args.overwrite else files_not_ours(args.out)
+    if theirs:
+        parser.error(
+            f"argument --out: {', '.join(str(path) for path in theirs)} not written by this generator "
+            "(or changed since): move them away, or pass --overwrite to replace them"
+        )
     try:
         written = generate(config, args.out, progress)
     except OSError as error:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -57,6 +57,8 @@ class Manifest:
     next_feedback_id: int
     sizes: dict[str, int]
     appending: bool = False  # true only while an append is under way
+    # Every file's size as this generator left it: a file of another size is someone else's.
+    files: dict[str, int] = field(default_factory=dict)
 
     def config(self) -> SeedConfig:
         return SeedConfig(
@@ -147,6 +149,7 @@ def generate(config: SeedConfig, out: Path, progress: Progress) -> dict[str, int
             next_order_id=config.orders + 1,
             next_feedback_id=next_feedback_id,
             sizes={name: paths[name].stat().st_size for name in APPENDED},
+            files={name: paths[name].stat().st_size for name in HEADERS},
         )
     manifest.save(out / MANIFEST)
     return {name: rows[name] for name in HEADERS}
@@ -295,6 +298,23 @@ class _PeriodWriter:
             files.write("order_items.csv", catalog.line_rows(placed, lines), len(lines))
 
 
+def files_not_ours(out: Path) -> list[Path]:
+    """The files in `out` that a new data set would replace but this generator did not write, or
+    that changed since it did (a user's own export, an edited seed): never overwritten unasked."""
+    present = [out / name for name in HEADERS if (out / name).exists()]
+    if not present:
+        return []
+    try:
+        manifest = Manifest(**json.loads((out / MANIFEST).read_text()))
+    except (OSError, ValueError, TypeError):
+        return present
+    # A manifest from before `files` was recorded knows the appended files' sizes only.
+    known = manifest.files or manifest.sizes
+    return [path for path in present if path.name in known and path.stat().st_size != known[path.name]] + [
+        path for path in present if manifest.files and path.name not in manifest.files
+    ]
+
+
 def read_manifest(out: Path) -> Manifest:
     path = out / MANIFEST
     try:
@@ -353,6 +373,7 @@ def append_day(out: Path, new_orders: int | None, progress: Progress) -> tuple[s
         name: manifest.sizes[name] + sum(len(chunk) for chunk in texts[name]) for name in APPENDED
     }
     manifest.appending = False
+    manifest.files |= {name: (out / name).stat().st_size for name in HEADERS if (out / name).exists()}
     manifest.as_of = str(np.datetime64(day, "D"))
     manifest.next_order_id += period.orders
     manifest.next_feedback_id = feed.next_feedback_id

@@ -143,3 +143,32 @@ def test_a_failed_write_leaves_the_previous_files_and_no_temporaries(existing_se
     with pytest.raises(OSError, match="No space left on device"):
         generate(config, existing_seeds, Progress("orders", 7, enabled=False))
     assert snapshot(existing_seeds) == before
+
+
+def test_never_overwrites_files_it_did_not_write(tmp_path):
+    """A user's own export in the output directory, or a generated file edited since, stays as it is
+    unless --overwrite says otherwise; files it wrote itself are replaced as before."""
+    out = tmp_path / "seeds"
+    args = ["--out", str(out), "--as-of", "2026-06-30", "--customers", "20", "--orders", "50"]
+    assert run_generator(*args).returncode == 0
+    assert run_generator(*args).returncode == 0, "its own files must be replaceable"
+    assert run_generator("--out", str(out), "--append-day").returncode == 0
+    assert run_generator(*args).returncode == 0, "its own appended files must be replaceable"
+
+    mine = out / "orders.csv"
+    mine.write_bytes(b"order_id,customer_id,order_date,amount\r\n1,1,2024-01-01,9.99\r\n")
+    refused = run_generator(*args)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1
+    assert f"{mine} not written by this generator" in refused.stderr
+    assert "--overwrite" in refused.stderr
+    assert mine.read_bytes() == b"order_id,customer_id,order_date,amount\r\n1,1,2024-01-01,9.99\r\n"
+
+    foreign = tmp_path / "export"
+    foreign.mkdir()
+    (foreign / "customers.csv").write_text("customer_id,registration_date\n1,2024-01-01\n")
+    assert run_generator("--out", str(foreign), "--customers", "20", "--orders", "50").returncode == 2
+    assert (foreign / "customers.csv").read_text() == "customer_id,registration_date\n1,2024-01-01\n"
+
+    assert run_generator(*args, "--overwrite").returncode == 0
+    assert mine.read_bytes() != b"order_id,customer_id,order_date,amount\r\n1,1,2024-01-01,9.99\r\n"
