@@ -13,17 +13,24 @@ DOCS_PORT := 8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # dbt reads profiles.yml from the repo root.
 export DBT_PROFILES_DIR := $(CURDIR)
-# The day the data runs up to: the generator's --as-of and dbt's var as_of_date, kept equal.
+# The day the generated data runs up to (the generator's --as-of). dbt takes its as-of date from
+# the data (the last order day) unless SEGMENTS_AS_OF says otherwise.
 AS_OF ?= $(shell date +%F)
-export SEGMENTS_AS_OF := $(AS_OF)
+# A folder with your own customers.csv and orders.csv (and any optional inputs): `make build
+# DATA=path/to/folder` loads and segments them instead of generated data (docs/your-data.md).
+DATA ?=
 
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
-.PHONY: build seeds dbt-build docs-generate publish report docs docs-screenshot \
+.PHONY: build build-your-data seeds dbt-seed dbt-build docs-generate publish report docs docs-screenshot \
 	test test-engines bench lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
-build: seeds dbt-build docs-generate publish report
+ifeq ($(strip $(DATA)),)
+build: seeds dbt-seed dbt-build docs-generate publish report
+else
+build: build-your-data
+endif
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -38,8 +45,21 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-runtime
 	$(BIN)/python -m pip install --quiet -e '.[sqlite,dev]'
 	touch $@
 
+# Refuses (one line) to replace CSV files in seeds/ that the generator did not write.
 seeds: $(VENV)/.installed-runtime
 	$(BIN)/python -m seeds_gen --as-of $(AS_OF)
+
+# The generated CSVs into the raw tables (the `shop` source).
+dbt-seed: $(VENV)/.installed-runtime
+	$(DBT) seed
+
+# Your CSVs into the raw tables (read only: nothing is written into DATA), then the build with the
+# optional inputs the folder holds (SEGMENTS_INPUTS, from bulk_load --list-inputs).
+build-your-data: $(VENV)/.installed-runtime
+	@test -d "$(DATA)" || { echo "make build: DATA=$(DATA) is not a folder"; exit 2; }
+	$(BIN)/python -m bulk_load --data-dir "$(DATA)"
+	@inputs=$$($(BIN)/python -m bulk_load --data-dir "$(DATA)" --list-inputs) && \
+		SEGMENTS_INPUTS="$$inputs" $(MAKE) --no-print-directory dbt-build docs-generate publish report
 
 # Default seeds only when there are none: never overwrites seeds you generated yourself.
 seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
@@ -65,6 +85,7 @@ report: $(VENV)/.installed-runtime
 	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
 
 $(WAREHOUSE): | seeds/customers.csv seeds/orders.csv
+	$(DBT) seed
 	$(DBT) build
 
 # The docs site two ways: served on http://127.0.0.1:8080, and as one static file.

@@ -60,8 +60,15 @@ class DbtProject:
     def generate(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_generator("--out", str(self.root / "seeds"), "--as-of", AS_OF, *args)
 
-    def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "DBT_PROFILES_DIR": str(self.root), "NO_COLOR": "1", "SEGMENTS_AS_OF": AS_OF}
+    def dbt(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`dbt ARGS` in this copy; `env` adds to (or, with "", clears) the environment."""
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(self.root),
+            "NO_COLOR": "1",
+            "SEGMENTS_AS_OF": AS_OF,
+            **(env or {}),
+        }
         return subprocess.run(
             [str(BIN / "dbt"), "--no-use-colors", *args],
             cwd=self.root,
