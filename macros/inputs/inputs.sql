@@ -40,7 +40,7 @@
         ) }}
     {%- endif -%}
     {%- if execute and flags.WHICH in ('build', 'run', 'test') -%}
-        {%- for table in graph.sources.values() if table.package_name == project_name -%}
+        {%- for table in graph.sources.values() if table.package_name == project_name and table.source_name == 'shop' -%}
             {%- set input = table.meta.get('input', 'required') -%}
             {%- if input == 'required' or input in words -%}
                 {%- set found = adapter.get_relation(table.database, table.schema, table.identifier) -%}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -205,3 +206,37 @@ def test_each_optional_input_turns_on_its_marts(optional_project, tmp_path, step
     if step == "feedback":
         sentiments = project.query("select average_sentiment_score from top_products_last_quarter")
         assert any(score is not None for (score,) in sentiments), sentiments
+
+
+def test_tables_already_in_your_warehouse_under_other_names(tmp_path):
+    """docs/your-data.md, "Tables already in your warehouse": raw tables in another schema (on
+    SQLite, the file raw.db beside the warehouse) under other names, with extra columns."""
+    project = copy_project(tmp_path / "segments")
+    project.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    customers = read_export(CORE / "customers.csv")
+    orders = read_export(CORE / "orders.csv")
+    with sqlite3.connect(project.warehouse.parent / "raw.db") as raw:
+        raw.execute(
+            "create table crm_customers"
+            " (customer_id integer, customer_name text, registration_date text, email text)"
+        )
+        raw.executemany(
+            "insert into crm_customers values (?, nullif(?, ''), ?, ?)",
+            [(c["customer_id"], c["customer_name"], c["registration_date"], c["email"]) for c in customers],
+        )
+        raw.execute(
+            "create table shop_orders"
+            " (order_id integer, customer_id integer, order_date text, amount numeric, channel text)"
+        )
+        raw.executemany(
+            "insert into shop_orders values (?, ?, ?, ?, ?)",
+            [(o["order_id"], o["customer_id"], o["order_date"], o["amount"], o["channel"]) for o in orders],
+        )
+    result = project.dbt(
+        "build",
+        "--vars",
+        "{raw_tables: {customers: crm_customers, orders: shop_orders}}",
+        env={"SEGMENTS_RAW_SCHEMA": "raw", "SEGMENTS_INPUTS": "none", "SEGMENTS_AS_OF": ""},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert built_segments(project) == normalised(expected_segments(CORE))
