@@ -68,9 +68,9 @@ measured as (
     select
         months.month_of_year,
         months.month_name,
+        data_span.number_of_orders as total_orders,
         coalesce(monthly.number_of_orders, 0) as number_of_orders,
         coalesce(monthly.revenue_cents, 0) as revenue_cents,
-        data_span.number_of_orders as total_orders,
         coalesce(data_span.whole_years * 12 + data_span.months_after_whole_years + 1, 0)
             as number_of_months,
         -- The month occurs once in every whole year, and once more when it is one of the months
@@ -78,7 +78,8 @@ measured as (
         coalesce(
             data_span.whole_years
             + case
-                when (months.month_of_year - data_span.first_month_of_year + 12) % 12
+                when
+                    (months.month_of_year - data_span.first_month_of_year + 12) % 12
                     <= data_span.months_after_whole_years
                     then 1
                 else 0
