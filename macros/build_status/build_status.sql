@@ -1,4 +1,4 @@
-{#- Build status (README, "Stale marts"): which build wrote each mart, and from which raw data.
+{#- Build status (publish/status.py): which build wrote each mart, and from which raw data.
 
     Two small tables in the target schema, written by dbt itself and read by `python -m
     publish.status` and `python -m publish` (documented as the source `build_status`,
