@@ -14,8 +14,8 @@ from publish.warehouse import Warehouse
 
 def publish_all(warehouse: Warehouse, args: argparse.Namespace) -> list[Path]:
     charts = args.reports / "charts"
-    written = export(warehouse, args.exports) + draw_charts(warehouse, charts)
-    return [*written, write_report(warehouse, charts, args.reports / "index.html")]
+    written = export(warehouse, args.exports) + draw_charts(warehouse, charts, args.marts)
+    return [*written, write_report(warehouse, charts, args.reports / "index.html", args.marts)]
 
 
 raise SystemExit(

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from atomic_files import replace_atomically
 from publish.cli import run
+from publish.status import available_marts
 from publish.warehouse import Warehouse
 
 DPI = 110
@@ -114,6 +115,18 @@ CHARTS: dict[str, Callable[[Warehouse], Figure]] = {
     "monthly_revenue_by_region.png": monthly_revenue_by_region,
     "clusters.png": clusters,
 }
+# The marts of an optional input each chart needs (publish.status.OPTIONAL_MARTS): without them
+# the chart is left out.
+CHART_NEEDS: dict[str, tuple[str, ...]] = {
+    "top_products_revenue.png": ("top_products_last_quarter",),
+    "top_products_sentiment.png": ("top_products_last_quarter",),
+    "monthly_revenue_by_region.png": ("regional_monthly_sales",),
+}
+
+
+def charts_available(marts: set[str]) -> list[str]:
+    """The charts whose marts are all there, in CHARTS order."""
+    return [name for name in CHARTS if all(mart in marts for mart in CHART_NEEDS.get(name, ()))]
 
 
 def save(figure: Figure, path: Path) -> None:
@@ -122,11 +135,16 @@ def save(figure: Figure, path: Path) -> None:
     plt.close(figure)
 
 
-def draw_charts(warehouse: Warehouse, out_dir: Path) -> list[Path]:
-    figures = {out_dir / name: draw(warehouse) for name, draw in CHARTS.items()}
+def draw_charts(warehouse: Warehouse, out_dir: Path, marts: set[str] | None = None) -> list[Path]:
+    """The charts whose marts are there (`marts`, default: those in the warehouse); a chart left
+    out is removed from `out_dir`, so that no chart of an earlier build stays beside the others."""
+    available = charts_available(available_marts(warehouse) if marts is None else marts)
+    figures = {out_dir / name: CHARTS[name](warehouse) for name in available}
     replace_atomically(
         {path: (lambda temp, figure=figure: save(figure, temp)) for path, figure in figures.items()}
     )
+    for name in CHARTS.keys() - set(available):
+        (out_dir / name).unlink(missing_ok=True)
     return list(figures)
 
 
@@ -135,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "python -m publish.charts",
         __doc__.splitlines()[0],
         {"--out": ("reports/charts", "output directory")},
-        lambda warehouse, args: draw_charts(warehouse, args.out),
+        lambda warehouse, args: draw_charts(warehouse, args.out, args.marts),
         argv,
     )
 

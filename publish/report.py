@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from atomic_files import replace_atomically
-from publish.charts import CHARTS
+from publish.charts import charts_available
 from publish.cli import run
+from publish.status import OPTIONAL_MARTS, available_marts
 from publish.warehouse import Warehouse
 
 STYLE = """
@@ -23,6 +24,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+.note { color: #555; font-style: italic; }
 """
 
 
@@ -94,12 +96,86 @@ def cluster_bullets(clusters: pd.DataFrame) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
+def left_out(what: str, mart: str) -> str:
+    """The note that stands for a section whose mart (of an optional input) is not there."""
+    optional_input = OPTIONAL_MARTS[mart]
+    return (
+        f'<p class="note">Left out: {html.escape(what)}. It needs <code>{mart}</code>, a mart of the'
+        f" optional input <code>{optional_input}</code>, which is not loaded (SEGMENTS_INPUTS) or not"
+        " built.</p>"
+    )
+
+
+def value_segments(warehouse: Warehouse, marts: set[str]) -> str:
+    if "segment_profiles" not in marts:
+        summary = warehouse.read(
+            "select customer_segment, number_of_customers, share_of_customers, total_sales_amount,"
+            " share_of_sales from customer_segment_summary order by segment_rank"
+        )
+        formats = {"share_of_customers": share, "total_sales_amount": money, "share_of_sales": share}
+        return table(summary, formats) + left_out(
+            "the segments' profiles (age, gender mix, regions, average order, favourite category)",
+            "segment_profiles",
+        )
+    profiles = warehouse.read("select * from segment_profiles order by segment_rank")
+    columns = [
+        "customer_segment",
+        "number_of_customers",
+        "average_age",
+        "top_region",
+        "number_of_orders",
+        "total_sales_amount",
+        "average_order_value",
+        "favourite_category",
+    ]
+    formats = {"total_sales_amount": money, "average_order_value": money, "average_age": number(1)}
+    return segment_bullets(profiles) + table(profiles[columns], formats)
+
+
+def favourite_categories(warehouse: Warehouse, marts: set[str]) -> str:
+    if "segment_category_preferences" not in marts:
+        return left_out("each segment's favourite categories", "segment_category_preferences")
+    preferences = warehouse.read(
+        "select customer_segment, category, revenue_amount, share_of_segment_revenue"
+        " from segment_category_preferences where category_rank_in_segment <= 3"
+        " order by customer_segment, category_rank_in_segment"
+    )
+    return table(preferences, {"revenue_amount": money, "share_of_segment_revenue": share})
+
+
+def top_products(warehouse: Warehouse, marts: set[str], charts: dict[str, str]) -> str:
+    if "top_products_last_quarter" not in marts:
+        return "<h2>Top products</h2>\n" + left_out(
+            "last quarter's top products, their revenue and sentiment", "top_products_last_quarter"
+        )
+    top = warehouse.read(
+        "select revenue_rank, product_name, category, units_sold, revenue_amount,"
+        " average_sentiment_score, average_rating, quarter_start_date, quarter_end_date"
+        " from top_products_last_quarter order by revenue_rank"
+    )
+    quarter = f"{top['quarter_start_date'].iloc[0]} to {top['quarter_end_date'].iloc[0]}" if len(top) else "—"
+    formats = {"revenue_amount": money, "average_sentiment_score": number(3), "average_rating": number(2)}
+    return (
+        f"<h2>Top products, {quarter}</h2>\n"
+        f"{charts['top_products_revenue.png']}\n{charts['top_products_sentiment.png']}\n"
+        + table(top.drop(columns=["quarter_start_date", "quarter_end_date"]), formats)
+    )
+
+
+def regional_sales(marts: set[str], charts: dict[str, str]) -> str:
+    if "regional_monthly_sales" not in marts:
+        return left_out("monthly revenue by region", "regional_monthly_sales")
+    return charts["monthly_revenue_by_region.png"]
+
+
+def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None = None) -> str:
+    """The page; `marts`: those there to publish (default: those in the warehouse). A section
+    whose mart of an optional input is not there is left out with a note."""
+    marts = available_marts(warehouse) if marts is None else marts
     totals = warehouse.read(
         "select count(*) as customers, sum(number_of_orders) as orders, sum(total_sales_amount) as sales,"
         " sum(is_vip) as vips from customer_profiles"
     ).iloc[0]
-    profiles = warehouse.read("select * from segment_profiles order by segment_rank")
     clusters = warehouse.read("select * from customer_cluster_profiles order by spend_rank")
     vip = warehouse.read(
         "select vip.is_vip, count(*) as customers, avg(features.total_purchase_amount) as mean_spend,"
@@ -107,103 +183,57 @@ def build_report(warehouse: Warehouse, charts_dir: Path) -> str:
         " from customer_vip as vip inner join customer_features as features"
         " on vip.customer_id = features.customer_id group by vip.is_vip order by vip.is_vip desc"
     )
-    top = warehouse.read(
-        "select revenue_rank, product_name, category, units_sold, revenue_amount,"
-        " average_sentiment_score, average_rating, quarter_start_date, quarter_end_date"
-        " from top_products_last_quarter order by revenue_rank"
-    )
-    preferences = warehouse.read(
-        "select customer_segment, category, revenue_amount, share_of_segment_revenue"
-        " from segment_category_preferences where category_rank_in_segment <= 3"
-        " order by customer_segment, category_rank_in_segment"
-    )
-    quarter = f"{top['quarter_start_date'].iloc[0]} to {top['quarter_end_date'].iloc[0]}" if len(top) else "—"
-    charts = {name: image(charts_dir, name, name.removesuffix(".png").replace("_", " ")) for name in CHARTS}
+    charts = {
+        name: image(charts_dir, name, name.removesuffix(".png").replace("_", " "))
+        for name in charts_available(marts)
+    }
+    customers, orders, sales = int(totals["customers"]), int(totals["orders"]), money(totals["sales"])
+    headline = f"{customers} customers placed {orders} orders worth {sales}"
     vip_rows = vip.assign(is_vip=vip["is_vip"].map({1: "VIP", 0: "not VIP"}))
+    cluster_columns = [
+        "cluster_label",
+        "number_of_customers",
+        "share_of_customers",
+        "mean_total_purchase_amount",
+        "mean_purchase_frequency",
+        "mean_avg_transaction_value",
+        "mean_recency_days",
+    ]
+    cluster_formats = {
+        "share_of_customers": share,
+        "mean_total_purchase_amount": money,
+        "mean_avg_transaction_value": money,
+        "mean_purchase_frequency": number(2),
+        "mean_recency_days": number(1),
+    }
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>segments report</title><style>{STYLE}</style></head>
 <body>
 <h1>Customer segments report</h1>
 <ul>
-<li>{int(totals["customers"])} customers placed {int(totals["orders"])} orders worth {
-        money(totals["sales"])
-    }.</li>
+<li>{headline}.</li>
 <li>{int(totals["vips"])} customers are VIPs (K-means, k = 2).</li>
 </ul>
 <h2>Value segments</h2>
 {charts["segments.png"]}
-{segment_bullets(profiles)}
-{
-        table(
-            profiles[
-                [
-                    "customer_segment",
-                    "number_of_customers",
-                    "average_age",
-                    "top_region",
-                    "number_of_orders",
-                    "total_sales_amount",
-                    "average_order_value",
-                    "favourite_category",
-                ]
-            ],
-            {
-                "total_sales_amount": money,
-                "average_order_value": money,
-                "average_age": number(1),
-            },
-        )
-    }
+{value_segments(warehouse, marts)}
 <h3>Favourite categories per segment (top three by revenue)</h3>
-{table(preferences, {"revenue_amount": money, "share_of_segment_revenue": share})}
+{favourite_categories(warehouse, marts)}
 <h2>Clusters</h2>
 {charts["clusters.png"]}
 {cluster_bullets(clusters)}
-{
-        table(
-            clusters[
-                [
-                    "cluster_label",
-                    "number_of_customers",
-                    "share_of_customers",
-                    "mean_total_purchase_amount",
-                    "mean_purchase_frequency",
-                    "mean_avg_transaction_value",
-                    "mean_recency_days",
-                ]
-            ],
-            {
-                "share_of_customers": share,
-                "mean_total_purchase_amount": money,
-                "mean_avg_transaction_value": money,
-                "mean_purchase_frequency": number(2),
-                "mean_recency_days": number(1),
-            },
-        )
-    }
+{table(clusters[cluster_columns], cluster_formats)}
 <h3>VIP customers</h3>
 {table(vip_rows, {"mean_spend": money, "mean_orders": number(2)})}
-<h2>Top products, {quarter}</h2>
-{charts["top_products_revenue.png"]}
-{charts["top_products_sentiment.png"]}
-{
-        table(
-            top.drop(columns=["quarter_start_date", "quarter_end_date"]),
-            {
-                "revenue_amount": money,
-                "average_sentiment_score": number(3),
-                "average_rating": number(2),
-            },
-        )
-    }
+{top_products(warehouse, marts, charts)}
 <h2>Sales by region and month</h2>
-{charts["monthly_revenue_by_region.png"]}
+{regional_sales(marts, charts)}
 </body></html>
 """
 
 
-def write_report(warehouse: Warehouse, charts_dir: Path, out: Path) -> Path:
-    page = build_report(warehouse, charts_dir)
+def write_report(warehouse: Warehouse, charts_dir: Path, out: Path, marts: set[str] | None = None) -> Path:
+    page = build_report(warehouse, charts_dir, marts)
     replace_atomically({out: lambda path: path.write_text(page, encoding="utf-8")})
     return out
 
@@ -216,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             "--charts": ("reports/charts", "where the charts are"),
             "--out": ("reports/index.html", "the report file"),
         },
-        lambda warehouse, args: [write_report(warehouse, args.charts, args.out)],
+        lambda warehouse, args: [write_report(warehouse, args.charts, args.out, args.marts)],
         argv,
     )
 

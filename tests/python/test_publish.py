@@ -98,7 +98,7 @@ def test_a_formula_in_a_customer_name_is_neutralised_in_both_files(tmp_path):
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    result = project.dbt("build")
+    result = project.seed_and_build()
     assert result.returncode == 0, result.stdout[-3000:]
     assert project.query("select customer_name from customer_profiles where customer_id = 1") == [
         (INJECTION,)
