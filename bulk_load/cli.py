@@ -1,6 +1,14 @@
-"""python -m bulk_load: load the seed CSVs into the warehouse's raw tables without `dbt seed`.
+"""python -m bulk_load: load a folder of CSVs into the warehouse's raw tables without `dbt seed`.
 
-    python -m bulk_load [--target sqlite|duckdb|postgres|spark] [--seeds-dir seeds] [--tables orders ...]
+    python -m bulk_load [--target sqlite|duckdb|postgres|spark] [--data-dir seeds] [--tables orders ...]
+    python -m bulk_load --data-dir DIR --list-inputs
+
+The tables, their columns and what a value must look like come from the input contract, the `shop`
+source (models/staging/_shop__sources.yml); the folder holds only the CSVs. customers.csv and
+orders.csv are required; products.csv with order_items.csv make the optional input `products`,
+customer_feedback.csv (with those) `feedback`, and customers.csv's five demographic columns
+`demographics`. A full load replaces the tables of the inputs it has and drops those of the others;
+its last line, `inputs: ...`, is the SEGMENTS_INPUTS value for dbt (--list-inputs prints only that).
 
 Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL),
 spark.read.csv into parquet tables (Spark, in a local session set up as profiles.yml's target).
@@ -15,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from bulk_load.files import LoadError
-from bulk_load.seeds import declared_tables
+from bulk_load.contract import ContractError, read_contract
+from bulk_load.files import FolderError, LoadError, Plan, plan_load
 
 TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 
@@ -25,7 +33,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=TARGETS, default="sqlite", help="the warehouse (default: sqlite)")
     parser.add_argument(
-        "--seeds-dir", type=Path, default=Path("seeds"), help="where the CSVs are (default: seeds)"
+        "--data-dir",
+        "--seeds-dir",
+        dest="data_dir",
+        type=Path,
+        default=Path("seeds"),
+        help="the folder of CSVs, <table>.csv each (default: seeds); --seeds-dir is the same",
+    )
+    parser.add_argument(
+        "--list-inputs",
+        action="store_true",
+        help="print the folder's optional inputs as SEGMENTS_INPUTS (e.g. demographics,products or "
+        "none) and load nothing",
     )
     parser.add_argument(
         "--warehouse",
@@ -40,7 +59,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "else segments)",
     )
     parser.add_argument(
-        "--tables", nargs="+", metavar="TABLE", help="only these tables (default: every seed)"
+        "--tables",
+        nargs="+",
+        metavar="TABLE",
+        help="only these tables, the others left as they are (default: every table of the folder's "
+        "inputs, and the tables of the other inputs dropped)",
     )
     parser.add_argument(
         "--append",
@@ -57,59 +80,77 @@ def usage_error(message: str) -> None:
     sys.exit(2)
 
 
-def load(args: argparse.Namespace, tables: dict[str, dict[str, str]]) -> tuple[dict[str, int], str]:
+def load(args: argparse.Namespace, plan: Plan) -> tuple[dict[str, int], str]:
     warehouse_dir = Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse"))
     if args.target == "postgres":
         from bulk_load import postgres
 
         schema = args.schema or os.environ.get("SEGMENTS_PG_SCHEMA", "segments")
-        return postgres.load(schema, args.seeds_dir, tables), f"PostgreSQL schema {schema}"
+        return postgres.load(schema, plan), f"PostgreSQL schema {schema}"
     if args.target == "spark":
         from bulk_load import spark
 
         schema = args.schema or os.environ.get("SEGMENTS_SPARK_SCHEMA", "segments")
         where = f"Spark schema {schema} in {warehouse_dir}/spark-warehouse"
-        return spark.load(warehouse_dir, schema, args.seeds_dir, tables), where
+        return spark.load(warehouse_dir, schema, plan), where
     if args.target == "duckdb":
         from bulk_load import duckdb
 
         warehouse = args.warehouse or warehouse_dir / "segments.duckdb"
-        return duckdb.load(warehouse, args.seeds_dir, tables, args.append), str(warehouse)
+        return duckdb.load(warehouse, plan, args.append), str(warehouse)
     from bulk_load import sqlite
 
     warehouse = args.warehouse or warehouse_dir / "segments.db"
-    return sqlite.load(warehouse, args.seeds_dir, tables, args.append), str(warehouse)
+    return sqlite.load(warehouse, plan, args.append), str(warehouse)
+
+
+def os_error(error: OSError) -> str:
+    where = f"{error.filename}: " if error.filename else ""
+    return f"bulk_load: error: {where}{error.strerror or error}"
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    seeds_yml = args.seeds_dir / "_seeds.yml"
-    if not seeds_yml.is_file():
-        usage_error(
-            f"bulk_load: error: {seeds_yml} not found (--seeds-dir must hold _seeds.yml and the CSVs)"
-        )
-    tables = declared_tables(seeds_yml)
-    unknown = sorted(set(args.tables or []) - set(tables))
+    try:
+        contract = read_contract()
+    except ContractError as error:
+        sys.exit(f"bulk_load: error: the input contract: {error}")
+    unknown = sorted(set(args.tables or []) - set(contract))
     if unknown:
-        usage_error(f"bulk_load: error: --tables: unknown {', '.join(unknown)} (known: {', '.join(tables)})")
-    if args.tables:
-        tables = {name: tables[name] for name in args.tables}
-    missing = [name for name in tables if not (args.seeds_dir / f"{name}.csv").is_file()]
-    if missing:
         usage_error(
-            f"bulk_load: error: no {', '.join(f'{name}.csv' for name in missing)} in {args.seeds_dir}"
+            f"bulk_load: error: --tables: unknown {', '.join(unknown)} (known: {', '.join(contract)})"
+        )
+    if args.list_inputs and (args.tables or args.append):
+        usage_error(
+            "bulk_load: error: --list-inputs describes the whole folder: leave out --tables and --append"
         )
     if args.append and args.target not in ("sqlite", "duckdb"):
         usage_error(f"bulk_load: error: --append: not available for --target {args.target} (sqlite, duckdb)")
+    try:
+        plan = plan_load(contract, args.data_dir, args.tables)
+    except FolderError as error:
+        usage_error(f"bulk_load: error: {error}")
+    except LoadError as error:
+        sys.exit(f"bulk_load: error: {error}")
+    if args.list_inputs:
+        print(plan.inputs_value)
+        return
     started = time.perf_counter()
     try:
-        loaded, where = load(args, tables)
+        loaded, where = load(args, plan)
     except ImportError as error:
         usage_error(
             f"bulk_load: error: --target {args.target} needs its venv ({error.name} is not installed)"
         )
     except LoadError as error:
         sys.exit(f"bulk_load: error: {error}")
+    except OSError as error:  # an unwritable or missing warehouse folder, a file gone mid-load
+        sys.exit(os_error(error))
     summary = ", ".join(f"{name} {count:,}" for name, count in loaded.items())
     verb = "Appended" if args.append else "Loaded"
     print(f"{verb} {summary} rows into {where} in {time.perf_counter() - started:.2f} s")
+    ignored = plan.ignored_summary()
+    if ignored:
+        print(ignored)
+    if plan.inputs_value is not None:
+        print(f"inputs: {plan.inputs_value}")

@@ -1,65 +1,92 @@
-"""Load seed CSVs into a DuckDB warehouse with DuckDB's own CSV reader (read_csv), each table
-built under a temporary name and swapped in within one transaction. Runs in the duckdb extra's
-venv: `.venv-duckdb/bin/python -m bulk_load --target duckdb`."""
+"""Load CSVs into a DuckDB warehouse with DuckDB's own CSV reader (read_csv), every table built
+under a temporary name and swapped in, and the tables of the inputs left out dropped, within one
+transaction. Runs in the duckdb extra's venv: `.venv-duckdb/bin/python -m bulk_load --target duckdb`.
+
+The fields are read by position (the header, mapped by bulk_load.files, is skipped), as text,
+and each is cast to its column's declared type by the insert: a value the type cannot hold (text
+in an integer column, a currency in an amount) stops the load. The finer format checks of the
+SQLite loader (bulk_load.checks) are not made here.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bulk_load.files import LoadError, check_header, quoted
+from bulk_load.files import LoadError, Plan, TableFile, quoted
 
 
 def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def append_rows(connection: object, table: str, reader: str) -> int:
+def reader(file: TableFile) -> str:
+    """The file's records with its fields named c0, c1, ... (every field text; an empty field is
+    NULL; a row with too few or too many fields is an error)."""
+    names = ", ".join(literal(f"c{index}") for index in range(file.width))
+    return (
+        f"read_csv({literal(str(file.path))}, header = true, names = [{names}], all_varchar = true,"
+        " strict_mode = true)"
+    )
+
+
+def selected(file: TableFile) -> tuple[str, str]:
+    """The declared columns the file has, and the fields that fill them."""
+    present = file.present
+    columns = ", ".join(quoted(name) for name in present)
+    fields = ", ".join(quoted(f"c{file.positions[name]}") for name in present)
+    return columns, fields
+
+
+def append_rows(connection: object, file: TableFile) -> int:
     """Insert the file's rows beyond the ones the table already has (read_csv keeps file order)."""
-    connection.execute("begin transaction")
-    try:
-        (present,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
-        connection.execute(f"insert into {quoted(table)} select * from {reader} offset {present}")
-        (now,) = connection.execute(f"select count(*) from {quoted(table)}").fetchone()
-        connection.execute("commit")
-    except BaseException:
-        connection.execute("rollback")
-        raise
+    table = quoted(file.name)
+    columns, fields = selected(file)
+    (present,) = connection.execute(f"select count(*) from {table}").fetchone()
+    connection.execute(
+        f"insert into {table} ({columns}) select {fields} from {reader(file)} offset {present}"
+    )
+    (now,) = connection.execute(f"select count(*) from {table}").fetchone()
     return now - present
 
 
-def load(
-    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
-) -> dict[str, int]:
+def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
     import duckdb  # only in the duckdb venv
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(warehouse))
     loaded: dict[str, int] = {}
+    path = warehouse
     try:
-        for table, column_types in tables.items():
-            path = seeds_dir / f"{table}.csv"
-            check_header(path, column_types)
-            loading = quoted(f"{table}__bulk_loading")
-            columns = ", ".join(f"{quoted(name)} {kind}" for name, kind in column_types.items())
-            # Every field read as text and cast by the insert to the declared type; an empty
-            # field is NULL; a row with too few or too many fields is an error.
-            reader = f"read_csv({literal(str(path))}, header = true, all_varchar = true, strict_mode = true)"
-            if append:
-                loaded[table] = append_rows(connection, table, reader)
-                continue
-            connection.execute("begin transaction")
-            try:
-                connection.execute(f"create or replace table {loading} ({columns})")
-                connection.execute(f"insert into {loading} select * from {reader}")
-                loaded[table] = connection.execute(f"select count(*) from {loading}").fetchone()[0]
-                connection.execute(f"drop table if exists {quoted(table)}")
-                connection.execute(f"alter table {loading} rename to {quoted(table)}")
-                connection.execute("commit")
-            except BaseException:
-                connection.execute("rollback")
-                raise
+        connection.execute("begin transaction")
+        try:
+            for file in plan.files:
+                path = file.path
+                if append:
+                    loaded[file.name] = append_rows(connection, file)
+                    continue
+                loading = quoted(f"{file.name}__bulk_loading")
+                declared = ", ".join(
+                    f"{quoted(name)} {kind}" for name, kind in file.table.column_types.items()
+                )
+                columns, fields = selected(file)
+                connection.execute(f"create or replace table {loading} ({declared})")
+                connection.execute(f"insert into {loading} ({columns}) select {fields} from {reader(file)}")
+                loaded[file.name] = connection.execute(f"select count(*) from {loading}").fetchone()[0]
+            path = warehouse
+            if not append:
+                for file in plan.files:
+                    connection.execute(f"drop table if exists {quoted(file.name)}")
+                    connection.execute(
+                        f"alter table {quoted(file.name + '__bulk_loading')} rename to {quoted(file.name)}"
+                    )
+                for name in plan.drop:
+                    connection.execute(f"drop table if exists {quoted(name)}")
+            connection.execute("commit")
+        except BaseException:
+            connection.execute("rollback")
+            raise
     except duckdb.Error as error:
-        raise LoadError(f"{warehouse}: {str(error).splitlines()[0]}") from None
+        raise LoadError(f"{path}: {str(error).splitlines()[0]}") from None
     finally:
         connection.close()
     return loaded

@@ -5,7 +5,7 @@ extra's venv: `.venv-spark/bin/python -m bulk_load --target spark`.
 
 Each CSV is read by spark.read.csv (header, multi-line quoted fields, `"` doubled inside quotes,
 FAILFAST: a row with too few or too many fields is an error), every field as text, then cast to
-its declared type (seeds/_seeds.yml) with the same `cast(... as <type>)` dbt seed uses, into a
+its declared type (the sources' data_type) with the same `cast(... as <type>)` dbt seed uses, into a
 parquet table `<table>__bulk_loading` created with dbt seed's column types (DESCRIBE shows the
 same `int`, `decimal(12,2)`, `varchar(10000)`). Then the old table is dropped and the new one
 renamed to its name.
@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bulk_load.files import LoadError, check_header
+from bulk_load.files import LoadError, Plan, TableFile
 
 LOG_NAME = "spark-bulk-load.log"
 
@@ -138,16 +138,21 @@ def check_utf8(path: Path) -> None:
             raise LoadError(f"{path}: not UTF-8 ({error.reason} at byte {where})") from None
 
 
-def casts(column_types: dict[str, str]) -> list[Any]:
-    """Per column: the text, empty as NULL, cast to the declared type as dbt seed casts it (SQL's
-    cast, so varchar(n) is cast as Spark casts it for dbt); a value the cast turns into NULL stops
-    the load, naming the column and the value."""
+def casts(file: TableFile) -> list[Any]:
+    """Per declared column: its CSV field (by position, the header mapped by bulk_load.files), empty
+    as NULL, cast to the declared type as dbt seed casts it (SQL's cast, so varchar(n) is cast as
+    Spark casts it for dbt), or NULL when the file leaves the column out; a value the cast turns
+    into NULL stops the load, naming the column and the value."""
     from pyspark.sql import functions
 
     columns = []
-    for name, kind in column_types.items():
-        text = functions.expr(f"nullif({backquoted(name)}, '')")
-        value = functions.expr(f"cast(nullif({backquoted(name)}, '') as {kind})")
+    for name, kind in file.table.column_types.items():
+        if name not in file.positions:
+            columns.append(functions.expr(f"cast(null as {kind})").alias(name))
+            continue
+        field = backquoted(f"_c{file.positions[name]}")
+        text = functions.expr(f"nullif({field}, '')")
+        value = functions.expr(f"cast(nullif({field}, '') as {kind})")
         complaint = functions.concat(
             functions.lit(f"column {name}: '"),
             functions.substring(text, 1, 100),
@@ -158,17 +163,17 @@ def casts(column_types: dict[str, str]) -> list[Any]:
     return columns
 
 
-def load_table(session: Any, schema: str, table: str, path: Path, column_types: dict[str, str]) -> int:
+def load_table(session: Any, schema: str, file: TableFile) -> int:
     from pyspark.sql.types import StringType, StructField, StructType
 
-    check_header(path, column_types)
-    check_utf8(path)
-    target = f"{backquoted(schema)}.{backquoted(table)}"
-    loading = f"{backquoted(schema)}.{backquoted(table + '__bulk_loading')}"
-    columns = ", ".join(f"{backquoted(name)} {kind}" for name, kind in column_types.items())
+    check_utf8(file.path)
+    target = f"{backquoted(schema)}.{backquoted(file.name)}"
+    loading = f"{backquoted(schema)}.{backquoted(file.name + '__bulk_loading')}"
+    columns = ", ".join(f"{backquoted(name)} {kind}" for name, kind in file.table.column_types.items())
+    # Every field of the file by position (_c0, _c1, ...): the header, skipped, was mapped already.
     text = session.read.csv(
-        str(path.resolve()),
-        schema=StructType([StructField(name, StringType()) for name in column_types]),
+        str(file.path.resolve()),
+        schema=StructType([StructField(f"_c{index}", StringType()) for index in range(file.width)]),
         header=True,
         multiLine=True,
         quote='"',
@@ -181,7 +186,7 @@ def load_table(session: Any, schema: str, table: str, path: Path, column_types: 
     session.sql(f"drop table if exists {loading}")
     session.sql(f"create table {loading} ({columns}) using parquet")
     try:
-        text.select(*casts(column_types)).write.insertInto(loading)
+        text.select(*casts(file)).write.insertInto(loading)
         loaded = session.table(loading).count()
     except BaseException:
         session.sql(f"drop table if exists {loading}")
@@ -191,9 +196,7 @@ def load_table(session: Any, schema: str, table: str, path: Path, column_types: 
     return loaded
 
 
-def load(
-    warehouse_dir: Path, schema: str, seeds_dir: Path, tables: dict[str, dict[str, str]]
-) -> dict[str, int]:
+def load(warehouse_dir: Path, schema: str, plan: Plan) -> dict[str, int]:
     log = warehouse_dir / LOG_NAME
     try:
         session = start_session(str(warehouse_dir), log)
@@ -207,14 +210,15 @@ def load(
             session.sql(f"create schema if not exists {backquoted(schema)}")
         except Exception as error:
             raise LoadError(f"Spark schema {schema}: {cause(error)} (Spark's log: {log})") from None
-        for table, column_types in tables.items():
-            path = seeds_dir / f"{table}.csv"
+        for file in plan.files:
             try:
-                loaded[table] = load_table(session, schema, table, path, column_types)
+                loaded[file.name] = load_table(session, schema, file)
             except LoadError:
                 raise
             except Exception as error:
-                raise LoadError(f"{path}: {cause(error)}") from None
+                raise LoadError(f"{file.path}: {cause(error)}") from None
+        for name in plan.drop:  # the tables of the inputs this load leaves out
+            session.sql(f"drop table if exists {backquoted(schema)}.{backquoted(name)}")
     finally:
         with contextlib.suppress(Exception):  # a JVM that died has told its error already
             session.stop()

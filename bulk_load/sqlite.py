@@ -1,56 +1,170 @@
-"""Load seed CSVs into the SQLite warehouse's raw tables, as `dbt seed` would name and type them.
+"""Load CSVs into the SQLite warehouse's raw tables, as `dbt seed` would name and type them.
 
 Each table is streamed from its CSV (csv.reader into one executemany, so memory does not grow with
-the file) into a new table under a temporary name, then swapped in for the old one within the same
-transaction: a reader sees the old table or the new one, never none, and a failed load leaves the
-old table as it was. Values go in as text; the declared column types (seeds/_seeds.yml) give them
-SQLite's affinity, as they do for `dbt seed`. An empty cell is NULL, as in `dbt seed`.
+the file) into a new table under a temporary name. The whole load is one transaction: every table
+is filled and checked, then swapped in for the old one, and the tables of the optional inputs this
+load leaves out are dropped, before the commit. A reader sees the old tables or the new ones, never
+a mix, and a failed load leaves every table as it was. Values go in as text, as written; the
+declared column types (the sources' data_type) give them SQLite's affinity, as they do for `dbt
+seed`. An empty cell is NULL, as in `dbt seed`.
+
+The header maps each CSV column onto its table's column (bulk_load.files): the INSERT names the
+table's columns in the file's order and takes each from its parameter, so columns the contract
+does not know are bound and never read, and absent optional columns are NULL. Every value is
+checked against its column's format as it is inserted (bulk_load.checks): a bad one is stored as a
+blob, which no CSV value is, and after the insert a scan finds the first blob. Only then is the
+file read again to the bad record, to name its line and value.
 
 With append (after `python -m seeds_gen --append-day`), a table keeps its rows and gains the rows
-of the file beyond the ones it already has, in one transaction.
+of the file beyond the ones it already has, all tables in one transaction.
 
-A full load uses both cores of a small machine: a second process parses and inserts about half the
-rows into a scratch SQLite file beside the warehouse while this one loads the other half;
-SQLite then copies the second half in, table by table, each in the transaction that swaps it in.
-Python's own lock keeps two threads from overlapping here (they would take turns), so it is a
-process; the copy runs inside SQLite at many times the speed of the inserts.
+A full load uses both cores of a small machine: a second process parses, inserts and checks about
+half the rows into a scratch SQLite file beside the warehouse while this one loads the other half;
+SQLite then copies the second half in, within the load's transaction. Python's own lock keeps two
+threads from overlapping here (they would take turns), so it is a process; the copy runs inside
+SQLite at many times the speed of the inserts.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import multiprocessing
+import re
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from bulk_load.files import LoadError, check_header, quoted
+from bulk_load.checks import checked_value, complaint
+from bulk_load.files import LoadError, Plan, TableFile, quoted, shown, text_stream
 from bulk_load.records import offset_after_records
 
 
-def load_table(
-    connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str], append: bool = False
+def loading_name(table: str) -> str:
+    return f"{table}__bulk_loading"
+
+
+def in_main(table: str) -> str:
+    """A table of the connection's own database. Every statement names its schema: an unqualified
+    name would have SQLite read every attached database's schema within the transaction, and so
+    hold a lock on the scratch file that the second process is writing."""
+    return f"main.{quoted(table)}"
+
+
+def create_table(connection: sqlite3.Connection, name: str, file: TableFile) -> None:
+    columns = ", ".join(f"{quoted(column)} {kind}" for column, kind in file.table.column_types.items())
+    connection.execute(f"drop table if exists {in_main(name)}")
+    connection.execute(f"create table {in_main(name)} ({columns})")
+
+
+def insert_statement(table: str, file: TableFile) -> str:
+    """An INSERT of one CSV record (all its fields as parameters ?1..?N) into `table`: each of the
+    table's columns the file has, from its field, checked against its format; a bad value calls
+    the function bulk_load_bad (BadValue), which stops the insert."""
+    formats = {column.name: column.format for column in file.table.columns}
+    present = file.present
+    names = [quoted(name) for name in present]
+    values = [
+        checked_value(
+            formats[name],
+            f"?{file.positions[name] + 1}",
+            f"bulk_load_bad(?{file.positions[name] + 1}, '{name}')",
+        )
+        for name in present
+    ]
+    # executemany binds a record's N fields only if the statement uses ?N: when the last field is
+    # a column the contract does not know, it goes into the rowid as NULL (nullif(x, x) is NULL),
+    # which numbers the row as usual.
+    if max(file.positions.values()) + 1 < file.width:
+        names.insert(0, "rowid")
+        values.insert(0, f"nullif(?{file.width}, ?{file.width})")
+    return f"insert into {in_main(table)} ({', '.join(names)}) values ({', '.join(values)})"
+
+
+class BadValue:
+    """The SQL function bulk_load_bad(value, column): the first value that does not have its
+    column's format, kept for the error message, and an exception that stops the insert there."""
+
+    def __init__(self) -> None:
+        self.found: tuple[str, str] | None = None
+
+    def __call__(self, value: str, column: str) -> None:
+        self.found = (column, value)
+        raise ValueError(f"column {column}: bad value")
+
+
+def insert_rows(
+    connection: sqlite3.Connection,
+    table: str,
+    file: TableFile,
+    offset: int = 0,  # where the rows start in the file (0: at the header, which is skipped)
+    lines_before: int = 0,  # the lines before offset
 ) -> int:
-    """Replace `table` with the rows of `path` (or add the rows it lacks); returns the rows loaded."""
+    """Insert the file's records from `offset` into `table`, each value checked against its
+    column's format; returns the rows inserted."""
+    bad = BadValue()
+    connection.create_function("bulk_load_bad", 2, bad)
+    (rows_before,) = connection.execute(f"select coalesce(max(rowid), 0) from {in_main(table)}").fetchone()
     try:
-        if append:
-            return add_new_rows(connection, table, path, column_types)
-        with open(path, newline="", encoding="utf-8") as stream:
-            return fill(connection, table, csv.reader(stream), path, column_types)
+        with text_stream(file.path, offset) as stream:
+            reader = csv.reader(stream)
+            if offset == 0:
+                next(reader)  # the header, mapped already
+            # filter(None, ...) leaves out blank lines (csv.reader gives them as empty records).
+            return connection.executemany(insert_statement(table, file), filter(None, reader)).rowcount
     except UnicodeDecodeError as error:
-        raise LoadError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+        where = f"at byte {error.start}" if offset == 0 else f"after byte {offset}"
+        raise LoadError(f"{file.path}: not UTF-8 ({error.reason} {where})") from None
     except csv.Error as error:
-        raise LoadError(f"{path}: {error}") from None
+        raise LoadError(f"{file.path}: line {lines_before + reader.line_num}: {error}") from None
+    except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
+        fields = re.search(r"there are (\d+) supplied", str(error))
+        count = f"{fields.group(1)} fields" if fields else "a different number of fields"
+        raise LoadError(
+            f"{file.path}: line {lines_before + reader.line_num}: {count}, the header has {file.width}"
+        ) from None
+    except sqlite3.OperationalError:
+        if bad.found is None:
+            raise
+        # The records before the bad one are in (each record is a statement of its own).
+        (rows,) = connection.execute(f"select coalesce(max(rowid), 0) from {in_main(table)}").fetchone()
+        column, value = bad.found
+        line = record_line(file.path, rows - rows_before + 1, offset) + lines_before
+        column_format = next(item.format for item in file.table.columns if item.name == column)
+        raise LoadError(
+            f"{file.path}: line {line}, column {column}: {shown(value)} is not {complaint(column_format)}"
+        ) from None
+
+
+def record_line(path: Path, record: int, offset: int = 0) -> int:
+    """The line (from 1, counted from `offset`) where the `record`-th record (from 1) after
+    `offset` starts, the header skipped when offset is 0: the file read again, only on a bad value."""
+    with text_stream(path, offset) as stream:
+        reader = csv.reader(stream)
+        if offset == 0:
+            next(reader)
+        start, seen = reader.line_num + 1, 0
+        for row in reader:
+            if row:
+                seen += 1
+                if seen == record:
+                    return start
+            start = reader.line_num + 1
+    return start
+
+
+def fill(connection: sqlite3.Connection, table: str, file: TableFile) -> int:
+    """Create `table` with the file's table's columns and insert its rows, checked."""
+    create_table(connection, table, file)
+    return insert_rows(connection, table, file)
 
 
 @contextmanager
-def immediate_transaction(connection: sqlite3.Connection) -> Iterator[None]:
+def transaction(connection: sqlite3.Connection, begin: str = "begin immediate") -> Iterator[None]:
     """One explicit transaction (Python's implicit ones leave DDL out): committed, or rolled back."""
-    connection.execute("begin immediate")
+    connection.execute(begin)
     try:
         yield
         connection.execute("commit")
@@ -59,86 +173,95 @@ def immediate_transaction(connection: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-def insert_rows(
-    connection: sqlite3.Connection,
-    table: str,
-    reader: Iterator[list[str]],  # a csv.reader (its line_num names the line of a bad row)
-    path: Path,
-    columns: int,
-    lines_before: int = 0,  # where the reader started in the file
-) -> int:
-    # An empty cell is NULL (as in dbt seed); done by SQLite, not per row in Python.
-    placeholders = ", ".join(["nullif(?, '')"] * columns)
+@contextmanager
+def connected(warehouse: Path) -> Iterator[sqlite3.Connection]:
+    """A connection whose transactions are explicit, waiting for another writer; a SQLite error
+    becomes a LoadError naming the file."""
     try:
-        return connection.executemany(f"insert into {quoted(table)} values ({placeholders})", reader).rowcount
-    except sqlite3.ProgrammingError as error:  # a row with more or fewer fields than the header
-        raise LoadError(f"{path}: line {lines_before + reader.line_num}: {error}") from None
+        connection = sqlite3.connect(warehouse, isolation_level=None)
+    except sqlite3.Error as error:
+        raise LoadError(f"{warehouse}: {error}") from None
+    try:
+        connection.execute("pragma busy_timeout = 30000")
+        yield connection
+    except sqlite3.Error as error:
+        raise LoadError(f"{warehouse}: {error}") from None
+    finally:
+        connection.close()
 
 
-def replace_table(
-    connection: sqlite3.Connection, table: str, column_types: dict[str, str], insert: Callable[[str], int]
-) -> int:
-    """Create `table` afresh under a temporary name, fill it (`insert` is given that name and returns
-    the rows it inserted) and swap it in for the old one, all in one transaction."""
-    loading = f"{table}__bulk_loading"
-    columns = ", ".join(f"{quoted(name)} {column_type}" for name, column_type in column_types.items())
-    with immediate_transaction(connection):
-        connection.execute(f"drop table if exists {quoted(loading)}")
-        connection.execute(f"create table {quoted(loading)} ({columns})")
-        loaded = insert(loading)
-        connection.execute(f"drop table if exists {quoted(table)}")
-        connection.execute(f"alter table {quoted(loading)} rename to {quoted(table)}")
+def swap_in(connection: sqlite3.Connection, plan: Plan) -> None:
+    """Within the load's transaction: every loading table takes its table's name, and the tables
+    of the inputs left out go (with any loading table a killed load left of them)."""
+    for file in plan.files:
+        connection.execute(f"drop table if exists {in_main(file.name)}")
+        connection.execute(f"alter table {in_main(loading_name(file.name))} rename to {quoted(file.name)}")
+    for name in plan.drop:
+        connection.execute(f"drop table if exists {in_main(name)}")
+        connection.execute(f"drop table if exists {in_main(loading_name(name))}")
+
+
+def fill_scratch(scratch: Path, files: list[TableFile]) -> dict[str, int]:
+    """In the second process: each table into the scratch file, under its own name."""
+    with connected(scratch) as connection, transaction(connection):
+        return {file.name: fill(connection, file.name, file) for file in files}
+
+
+def load_sequentially(warehouse: Path, plan: Plan) -> dict[str, int]:
+    with connected(warehouse) as connection, transaction(connection):
+        loaded = {file.name: fill(connection, loading_name(file.name), file) for file in plan.files}
+        swap_in(connection, plan)
     return loaded
 
 
-def fill(
-    connection: sqlite3.Connection,
-    table: str,
-    reader: Iterator[list[str]],
-    path: Path,
-    column_types: dict[str, str],
-) -> int:
-    check_header(path, column_types)
-    next(reader)  # the header, just checked
-    return replace_table(
-        connection,
-        table,
-        column_types,
-        lambda loading: insert_rows(connection, loading, reader, path, len(column_types)),
-    )
+def load_in_two_processes(warehouse: Path, plan: Plan) -> dict[str, int]:
+    """Load half the rows here and half in a second process, into a scratch file that SQLite then
+    copies in. The second process takes the largest table: one copy is cheaper than several."""
+    there, here = split_by_rows(plan.files)
+    with (
+        tempfile.TemporaryDirectory(dir=warehouse.parent, prefix=".bulk_load-") as scratch_dir,
+        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool,
+    ):
+        scratch = Path(scratch_dir) / "scratch.db"
+        theirs = pool.submit(fill_scratch, scratch, there)
+        with connected(warehouse) as connection:
+            connection.execute("attach database ? as scratch", (str(scratch),))
+            # Deferred, not immediate: an immediate transaction would also lock the attached
+            # scratch file, which the second process is writing. Its first statement writes to the
+            # warehouse, so the warehouse is locked from the start all the same.
+            with transaction(connection, "begin"):
+                loaded = {file.name: fill(connection, loading_name(file.name), file) for file in here}
+                loaded |= theirs.result()  # re-raises the second process's LoadError
+                for file in there:
+                    create_table(connection, loading_name(file.name), file)
+                    copied, loading = f"scratch.{quoted(file.name)}", in_main(loading_name(file.name))
+                    connection.execute(f"insert into {loading} select * from {copied}")
+                swap_in(connection, plan)
+            connection.execute("detach database scratch")
+    return {file.name: loaded[file.name] for file in plan.files}  # in the contract's order
 
 
-def add_new_rows(connection: sqlite3.Connection, table: str, path: Path, column_types: dict[str, str]) -> int:
-    """Insert the rows of `path` after the first N, where N is the rows `table` already has. The
-    first N were checked when they were loaded; they are skipped unparsed (bulk_load.records)."""
-    check_header(path, column_types)
-    with immediate_transaction(connection):
-        if not connection.execute("select 1 from sqlite_master where name = ?", (table,)).fetchone():
-            raise LoadError(f"{path}: no table {table} to append to: load it without --append first")
-        # The rows already loaded: this loader and dbt seed insert in file order and never delete,
-        # so the largest rowid counts them, read from the b-tree's edge rather than a full count.
-        (present,) = connection.execute(f"select coalesce(max(rowid), 0) from {quoted(table)}").fetchone()
-        start = offset_after_records(path, present + 1)  # the header, then the rows loaded
-        if start is None:
-            raise LoadError(f"{path}: fewer rows than the {present:,} already in {table}")
-        offset, lines_before = start
-        with open(path, "rb") as raw:
-            raw.seek(offset)
-            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
-            return insert_rows(connection, table, reader, path, len(column_types), lines_before)
-
-
-def copy_table(
-    connection: sqlite3.Connection, table: str, scratch_schema: str, column_types: dict[str, str]
-) -> int:
-    """Replace `table` with the same table of an attached scratch database."""
-    source = f"{scratch_schema}.{quoted(table)}"
-    return replace_table(
-        connection,
-        table,
-        column_types,
-        lambda loading: connection.execute(f"insert into {quoted(loading)} select * from {source}").rowcount,
-    )
+def append(warehouse: Path, plan: Plan) -> dict[str, int]:
+    """Insert the rows of each file after the first N, where N is the rows its table already has,
+    all tables in one transaction. The first N were checked when they were loaded; they are
+    skipped unparsed (bulk_load.records)."""
+    loaded: dict[str, int] = {}
+    with connected(warehouse) as connection, transaction(connection):
+        for file in plan.files:
+            table, path = file.name, file.path
+            if not connection.execute("select 1 from main.sqlite_master where name = ?", (table,)).fetchone():
+                raise LoadError(f"{path}: no table {table} to append to: load it without --append first")
+            # The rows already loaded: this loader and dbt seed insert in file order and never
+            # delete, so the largest rowid counts them, read from the b-tree's edge.
+            (present,) = connection.execute(
+                f"select coalesce(max(rowid), 0) from {in_main(table)}"
+            ).fetchone()
+            start = offset_after_records(path, present + 1)  # the header, then the rows loaded
+            if start is None:
+                raise LoadError(f"{path}: fewer rows than the {present:,} already in {table}")
+            offset, lines_before = start
+            loaded[table] = insert_rows(connection, table, file, offset, lines_before)
+    return loaded
 
 
 def estimated_rows(path: Path, sample_bytes: int = 1 << 20) -> float:
@@ -149,69 +272,23 @@ def estimated_rows(path: Path, sample_bytes: int = 1 << 20) -> float:
     return path.stat().st_size / max(len(sample), 1) * max(sample.count(b"\n"), 1)
 
 
-def split_by_rows(seeds_dir: Path, tables: dict[str, dict[str, str]]) -> tuple[list[str], list[str]]:
-    """Two lists of tables with about as many rows each, the table with the most rows in the first."""
-    rows = {name: estimated_rows(seeds_dir / f"{name}.csv") for name in tables}
-    halves: tuple[list[str], list[str]] = ([], [])
+def split_by_rows(files: list[TableFile]) -> tuple[list[TableFile], list[TableFile]]:
+    """Two lists of files with about as many rows each, the file with the most rows in the first."""
+    rows = {file.name: estimated_rows(file.path) for file in files}
+    halves: tuple[list[TableFile], list[TableFile]] = ([], [])
     totals = [0.0, 0.0]
-    for name in sorted(tables, key=lambda name: -rows[name]):
+    for file in sorted(files, key=lambda file: -rows[file.name]):
         smaller = totals.index(min(totals))
-        halves[smaller].append(name)
-        totals[smaller] += rows[name]
+        halves[smaller].append(file)
+        totals[smaller] += rows[file.name]
     return halves
 
 
-@contextmanager
-def connected(warehouse: Path) -> Iterator[sqlite3.Connection]:
-    """A connection whose transactions are explicit, waiting for another writer; a SQLite error
-    becomes a LoadError naming the file."""
-    connection = sqlite3.connect(warehouse, isolation_level=None)
-    try:
-        connection.execute("pragma busy_timeout = 30000")
-        yield connection
-    except sqlite3.Error as error:
-        raise LoadError(f"{warehouse}: {error}") from None
-    finally:
-        connection.close()
-
-
-def load_sequentially(
-    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
-) -> dict[str, int]:
-    """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
-    with connected(warehouse) as connection:
-        return {
-            name: load_table(connection, name, seeds_dir / f"{name}.csv", types, append)
-            for name, types in tables.items()
-        }
-
-
-def load_in_two_processes(
-    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]]
-) -> dict[str, int]:
-    """Load half the rows here and half in a second process, into a scratch file that SQLite then
-    copies in, table by table. The second process takes the largest table: one copy is cheaper
-    than several."""
-    there, here = split_by_rows(seeds_dir, tables)
-    with (
-        tempfile.TemporaryDirectory(dir=warehouse.parent, prefix=".bulk_load-") as scratch_dir,
-        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool,
-    ):
-        scratch = Path(scratch_dir) / "scratch.db"
-        theirs = pool.submit(load_sequentially, scratch, seeds_dir, {name: tables[name] for name in there})
-        loaded = load_sequentially(warehouse, seeds_dir, {name: tables[name] for name in here})
-        theirs.result()  # re-raises the second process's LoadError
-        with connected(warehouse) as connection:
-            connection.execute("attach database ? as scratch", (str(scratch),))
-            loaded |= {name: copy_table(connection, name, "scratch", tables[name]) for name in there}
-    return {name: loaded[name] for name in tables}  # in the declared order
-
-
-def load(
-    warehouse: Path, seeds_dir: Path, tables: dict[str, dict[str, str]], append: bool = False
-) -> dict[str, int]:
-    """Load every table in `tables` (name -> declared column types) from seeds_dir/<name>.csv."""
+def load(warehouse: Path, plan: Plan, append_rows: bool = False) -> dict[str, int]:
+    """Load the plan's files into their tables (or append their new rows), in one transaction."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    if append or len(tables) < 2:
-        return load_sequentially(warehouse, seeds_dir, tables, append)
-    return load_in_two_processes(warehouse, seeds_dir, tables)
+    if append_rows:
+        return append(warehouse, plan)
+    if len(plan.files) < 2:
+        return load_sequentially(warehouse, plan)
+    return load_in_two_processes(warehouse, plan)

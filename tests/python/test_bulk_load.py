@@ -102,9 +102,15 @@ def test_bad_arguments_are_refused_in_one_line(tmp_path: Path) -> None:
         "bulk_load: error: --tables: unknown invoices "
         "(known: customers, orders, products, order_items, customer_feedback)"
     )
-    no_seeds = bulk_load("--seeds-dir", str(tmp_path), "--warehouse", str(tmp_path / "w.db"))
-    assert no_seeds.returncode == 2
-    assert "_seeds.yml not found" in no_seeds.stderr
+    no_csvs = bulk_load("--data-dir", str(tmp_path), "--warehouse", str(tmp_path / "w.db"))
+    assert no_csvs.returncode == 2
+    assert no_csvs.stderr.strip() == (
+        f"bulk_load: error: no customers.csv, orders.csv in {tmp_path} "
+        "(customers.csv and orders.csv are required)"
+    )
+    no_folder = bulk_load("--data-dir", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.db"))
+    assert no_folder.returncode == 2 and len(no_folder.stderr.strip().splitlines()) == 1
+    assert "no such folder" in no_folder.stderr
     assert not (tmp_path / "w.db").exists()
 
 
