@@ -9,6 +9,7 @@ orders.csv are required; products.csv with order_items.csv make the optional inp
 customer_feedback.csv (with those) `feedback`, and customers.csv's five demographic columns
 `demographics`. A full load replaces the tables of the inputs it has and drops those of the others;
 its last line, `inputs: ...`, is the SEGMENTS_INPUTS value for dbt (--list-inputs prints only that).
+--tables loads only the tables named, leaves the others as they are and prints no inputs line.
 
 Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL),
 spark.read.csv into parquet tables (Spark, in a local session set up as profiles.yml's target).

@@ -52,7 +52,7 @@ def load(schema: str, plan: Plan) -> dict[str, int]:
                     for name in present
                 )
                 cursor.execute(f"create temporary table {raw} ({fields}) on commit drop")
-                # utf-8-sig: a byte order mark is not part of the header COPY skips.
+                # utf-8-sig reads past a byte order mark; COPY skips the header, mapped already.
                 with open(file.path, encoding="utf-8-sig", newline="") as stream:
                     cursor.copy_expert(f"copy {raw} from stdin with (format csv, header true)", stream)
                 cursor.execute(f"drop table if exists {loading}")

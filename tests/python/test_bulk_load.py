@@ -38,10 +38,13 @@ def table_dump(warehouse: Path, table: str) -> tuple[list[tuple], list[tuple]]:
 
 @pytest.fixture(scope="module")
 def loaded(built_project: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's seeds/ (which also holds dbt's _seeds.yml) loaded by bulk_load; --seeds-dir
+    is the old name of --data-dir."""
     warehouse = tmp_path_factory.mktemp("bulk") / "segments.db"
     result = bulk_load("--seeds-dir", str(built_project.root / "seeds"), "--warehouse", str(warehouse))
     assert result.returncode == 0, result.stderr
     assert "orders" in result.stdout
+    assert result.stdout.splitlines()[-1] == "inputs: demographics,products,feedback"
     return warehouse
 
 
@@ -74,10 +77,9 @@ def test_models_build_unchanged_on_bulk_loaded_tables(built_project: DbtProject,
 def test_a_bad_file_stops_the_load_and_keeps_the_old_table(built_project: DbtProject, tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    (seeds / "_seeds.yml").write_text((built_project.root / "seeds" / "_seeds.yml").read_text())
     (seeds / "orders.csv").write_text("order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n")
     warehouse = tmp_path / "segments.db"
-    first = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
+    first = bulk_load("--data-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
     assert first.returncode == 0, first.stderr
     before = table_dump(warehouse, "orders")
 
@@ -88,7 +90,7 @@ def test_a_bad_file_stops_the_load_and_keeps_the_old_table(built_project: DbtPro
     }
     for defect, content in bad_files.items():
         (seeds / "orders.csv").write_bytes(content)
-        result = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
+        result = bulk_load("--data-dir", str(seeds), "--warehouse", str(warehouse), "--tables", "orders")
         assert result.returncode == 1, defect
         assert len(result.stderr.strip().splitlines()) == 1, (defect, result.stderr)
         assert "orders.csv" in result.stderr, defect
@@ -128,7 +130,7 @@ def test_dbt_seed_batches_within_the_bound_variable_limit(tmp_path: Path) -> Non
 
     bulk = tmp_path / "bulk" / "segments.db"
     loaded = bulk_load(
-        "--seeds-dir", str(project.root / "seeds"), "--warehouse", str(bulk), "--tables", "orders"
+        "--data-dir", str(project.root / "seeds"), "--warehouse", str(bulk), "--tables", "orders"
     )
     assert loaded.returncode == 0, loaded.stderr
     assert table_dump(bulk, "orders") == table_dump(project.warehouse, "orders")
@@ -142,10 +144,9 @@ def test_spark_target_needs_the_spark_venv(tmp_path: Path, monkeypatch: pytest.M
         pytest.skip("pyspark is installed in this venv")
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
     (seeds / "orders.csv").write_text("order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n")
     monkeypatch.setenv("SEGMENTS_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
-    result = bulk_load("--target", "spark", "--seeds-dir", str(seeds), "--tables", "orders")
+    result = bulk_load("--target", "spark", "--data-dir", str(seeds), "--tables", "orders")
     assert result.returncode == 2
     assert (
         result.stderr.strip() == "bulk_load: error: --target spark needs its venv (pyspark is not installed)"
@@ -176,30 +177,28 @@ def test_append_adds_an_appended_day_and_matches_a_full_load(tmp_path: Path) -> 
         "seeds_gen", "--out", str(seeds), "--as-of", AS_OF, "--customers", "50", "--orders", "400"
     )
     assert generated.returncode == 0, generated.stderr
-    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
     appended, full = tmp_path / "appended.db", tmp_path / "full.db"
-    assert bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended)).returncode == 0
+    assert bulk_load("--data-dir", str(seeds), "--warehouse", str(appended)).returncode == 0
 
     assert run_module("seeds_gen", "--out", str(seeds), "--append-day", "--orders", "25").returncode == 0
-    result = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended), "--append")
+    result = bulk_load("--data-dir", str(seeds), "--warehouse", str(appended), "--append")
     assert result.returncode == 0, result.stderr
     assert "Appended customers 0, orders 25," in result.stdout
-    assert bulk_load("--seeds-dir", str(seeds), "--warehouse", str(full)).returncode == 0
+    assert bulk_load("--data-dir", str(seeds), "--warehouse", str(full)).returncode == 0
     for table in RAW_TABLES:
         assert table_dump(appended, table) == table_dump(full, table), table
 
-    again = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(appended), "--append")
+    again = bulk_load("--data-dir", str(seeds), "--warehouse", str(appended), "--append")
     assert again.returncode == 0 and "Appended customers 0, orders 0," in again.stdout  # nothing new
 
 
 def test_append_needs_the_table_and_a_target_that_appends(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     assert run_module("seeds_gen", "--out", str(seeds), "--customers", "5", "--orders", "9").returncode == 0
-    (seeds / "_seeds.yml").write_text((REPO / "seeds" / "_seeds.yml").read_text())
-    missing = bulk_load("--seeds-dir", str(seeds), "--warehouse", str(tmp_path / "empty.db"), "--append")
+    missing = bulk_load("--data-dir", str(seeds), "--warehouse", str(tmp_path / "empty.db"), "--append")
     assert missing.returncode == 1
     assert missing.stderr.strip().endswith("no table customers to append to: load it without --append first")
-    postgres = bulk_load("--seeds-dir", str(seeds), "--target", "postgres", "--append")
+    postgres = bulk_load("--data-dir", str(seeds), "--target", "postgres", "--append")
     assert postgres.returncode == 2 and "--append: not available for --target postgres" in postgres.stderr
 
 
