@@ -9,10 +9,14 @@ A mart is stale when
   built from differs from the raw tables' current one (the latest build's query run again, so a
   load after the latest build counts too), or
 - the latest build was to rebuild it and failed (or was killed) before it did, or
+- the latest build rebuilt it, but a data test failed on its rows, or
 - it has no build record (built before build status was recorded).
 
-Marts of an optional input that is off in the latest build (SEGMENTS_INPUTS) are left out, not
-stale; `python -m publish` refuses to publish a stale mart it reads, and skips a left-out one.
+`python -m publish` refuses every stale mart it reads but one the latest build failed before
+rebuilding while the raw data is as it was (that mart still holds the data of the raw tables).
+
+Marts of an optional input that is off in the latest build (SEGMENTS_INPUTS), or not built, are
+left out, not stale: publish skips them.
 """
 
 from __future__ import annotations
@@ -58,9 +62,10 @@ class Stale:
     # The start of the build that wrote the mart ("" when there is no record).
     built: str
     reason: str
-    # Older than the raw data it comes from (or cannot be told apart from such a mart): publish
-    # refuses it. False: the raw data is unchanged, the latest build failed before rebuilding it.
-    older_than_raw: bool = True
+    # Older than the raw data it comes from (or cannot be told apart from such a mart), or its
+    # rows failed a data test: publish refuses it. False: the raw data is unchanged and the
+    # latest build failed before rebuilding it, so it still holds the data of the raw tables.
+    blocks_publish: bool = True
 
 
 @dataclass
@@ -114,10 +119,12 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
         current = parse_fingerprint(warehouse.rows(latest["fingerprint_sql"])[0][0])
         unreadable = ""
     except (sqlite3.Error, IndexError) as error:
-        current, unreadable = {}, f"the raw tables no longer read as they did: {error}"
+        current, unreadable = {}, f"raw data changed since: the raw tables no longer read as before: {error}"
     succeeded = None if latest["succeeded"] is None else bool(latest["succeeded"])
     status = BuildStatus(minute(latest["started_at"]), succeeded, latest["inputs"] or "none")
     enabled, selected = split(latest["marts_enabled"]), set(split(latest["marts_selected"]))
+    # A sqlite3.Row's `in` looks at its values: .keys() for its columns (added after the first version).
+    failed_tests = set(split(latest["marts_failed"])) if "marts_failed" in latest.keys() else set()  # noqa: SIM118
     for mart, optional_input in OPTIONAL_MARTS.items():
         if mart not in enabled:
             status.left_out[mart] = (
@@ -146,6 +153,8 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
             status.stale.append(
                 Stale(mart, built, unreadable or f"raw data changed since: {', '.join(changed)}")
             )
+        elif mart in failed_tests and record["invocation_id"] == latest["invocation_id"]:
+            status.stale.append(Stale(mart, built, "a data test failed on it in that build"))
         elif (
             mart in selected and record["invocation_id"] != latest["invocation_id"] and succeeded is not True
         ):
@@ -199,14 +208,14 @@ def available_marts(warehouse: Warehouse) -> set[str]:
 
 
 def publishable(warehouse: Warehouse) -> set[str]:
-    """The marts publish reads that are there, once none is older than the raw data it comes from:
-    a WarehouseError (one line) names the stale ones, or a customer mart that is not built."""
+    """The marts publish reads that are there, once none is older than the raw data it comes from
+    or failed a data test: a WarehouseError (one line) names them, or a customer mart not built."""
     status = read_status(warehouse)
     missing = [mart for mart in PUBLISHED_REQUIRED if mart not in status.built]
     if missing:
         raise WarehouseError(f"not built: {', '.join(missing)}: run `make build` (or `dbt build`)")
     published = set(PUBLISHED_REQUIRED) | set(PUBLISHED_OPTIONAL)
-    stale = [entry for entry in status.stale_among(published & status.built) if entry.older_than_raw]
+    stale = [entry for entry in status.stale_among(published & status.built) if entry.blocks_publish]
     if stale:
         raise WarehouseError(
             f"stale marts, nothing published: {describe(stale)}; fix the build and run it again"

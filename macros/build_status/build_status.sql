@@ -5,7 +5,8 @@
     models/build_status/_build_status__sources.yml):
     - build_runs: one row per `dbt build` / `dbt run` / `dbt retry`: written by on-run-start
       (invocation, start, the optional inputs on, the marts enabled and selected, the raw
-      fingerprint and the query that computes it) and completed by on-run-end (finish, outcome).
+      fingerprint and the query that computes it) and completed by on-run-end (finish, outcome,
+      the marts whose data tests failed).
     - mart_builds: one row per mart, replaced by the mart's post-hooks in the transaction that
       builds the mart: the build that wrote it, when, which raw tables it is built from and their
       fingerprint at the start of that build.
@@ -130,8 +131,16 @@
             ~ 'invocation_id ' ~ text ~ ', command ' ~ text ~ ', started_at ' ~ text
             ~ ', finished_at ' ~ text ~ ', succeeded ' ~ dbt.type_int() ~ ', failed_nodes ' ~ text
             ~ ', inputs ' ~ text ~ ', marts_enabled ' ~ text ~ ', marts_selected ' ~ text
-            ~ ', raw_fingerprint ' ~ text ~ ', fingerprint_sql ' ~ text ~ ')'
+            ~ ', raw_fingerprint ' ~ text ~ ', fingerprint_sql ' ~ text ~ ', marts_failed ' ~ text ~ ')'
         ) %}
+        {#- A table of an earlier version of this macro: the columns added since. -#}
+        {%- set existing = adapter.get_columns_in_relation(build_status_relation('build_runs'))
+            | map(attribute='name') | map('lower') | list -%}
+        {%- if existing and 'marts_failed' not in existing -%}
+            {% do build_status_execute(
+                'alter table ' ~ build_status_relation('build_runs') ~ ' add column marts_failed ' ~ text
+            ) %}
+        {%- endif -%}
         {% do build_status_execute(
             'create table if not exists ' ~ build_status_relation('mart_builds') ~ ' ('
             ~ 'mart_name ' ~ text ~ ', invocation_id ' ~ text ~ ', built_at ' ~ text
@@ -170,7 +179,8 @@
 {%- endmacro %}
 
 
-{#- on-run-end: this build's finish and outcome (succeeded 1 when no node errored or failed). -#}
+{#- on-run-end: this build's finish and outcome (succeeded 1 when no node errored or failed), and
+    the marts whose data tests failed. -#}
 {% macro record_build_end(results) -%}
     {{ return(adapter.dispatch('record_build_end', 'segments')(results)) }}
 {%- endmacro %}
@@ -178,13 +188,25 @@
 {% macro default__record_build_end(results) -%}
     {%- if execute and flags.WHICH in build_status_commands() -%}
         {%- set failed = [] -%}
+        {%- set failed_marts = [] -%}
+        {%- set marts = build_status_marts() -%}
         {%- for result in results if result.status in ('error', 'fail', 'runtime error') -%}
             {%- do failed.append(result.node.name) -%}
+            {#- A data test that failed on a mart this build wrote: the mart's rows failed it. -#}
+            {%- if result.node.resource_type == 'test' -%}
+                {%- for parent in result.node.depends_on.nodes if parent.startswith('model.') -%}
+                    {%- set name = parent.split('.')[-1] -%}
+                    {%- if name in marts and name not in failed_marts -%}
+                        {%- do failed_marts.append(name) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
         {%- endfor -%}
         {% do build_status_execute(
             'update ' ~ build_status_relation('build_runs') ~ ' set finished_at = '
             ~ build_status_literal(build_status_now()) ~ ', succeeded = ' ~ (0 if failed else 1)
             ~ ', failed_nodes = ' ~ build_status_literal(failed | join(','))
+            ~ ', marts_failed = ' ~ build_status_literal(failed_marts | sort | join(','))
             ~ ' where invocation_id = ' ~ build_status_literal(invocation_id)
         ) %}
         {% do adapter.commit() %}

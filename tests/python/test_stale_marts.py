@@ -178,6 +178,26 @@ def test_raw_data_back_as_it_was_after_a_failed_build(project, tmp_path):
     assert publish(project, tmp_path).returncode == 0
 
 
+def test_a_mart_whose_data_test_failed_is_not_published(project, tmp_path):
+    """The build rewrote customer_profiles, then a data test failed on its rows."""
+    probe = project.root / "tests" / "assert_stale_probe.sql"
+    probe.write_text("select * from {{ ref('customer_profiles') }} where customer_id = 1\n", encoding="utf-8")
+    try:
+        failed = project.dbt("build", "--full-refresh")
+    finally:
+        probe.unlink()
+    assert failed.returncode != 0 and "assert_stale_probe" in failed.stdout
+    result = status(project)
+    assert result.returncode == 1
+    line = one_line(result.stdout)
+    assert line.startswith("stale: customer_profiles holds the build of ")
+    assert line.endswith("(a data test failed on it in that build)")
+    refused = publish(project, tmp_path)
+    assert refused.returncode == 1
+    assert "customer_profiles" in one_line(refused.stderr)
+    assert files_under(tmp_path) == []
+
+
 def test_status_of_a_missing_or_unrecorded_warehouse_is_one_line(tmp_path):
     result = run_module("publish.status", "--warehouse", str(tmp_path / "missing.db"))
     assert result.returncode == 1
