@@ -189,6 +189,8 @@ def check(warehouse: Warehouse) -> tuple[int, str]:
     status = read_status(warehouse)
     if status.stale:
         return 1, f"stale: {describe(status.stale)}"
+    if not status.built:
+        raise WarehouseError(f"no mart built in {warehouse.path}: run `make build` (or `dbt build`)")
     line = f"fresh: {len(status.built)} marts hold the data of the raw tables as they are now"
     if status.latest_succeeded is not True:
         outcome = "failed" if status.latest_succeeded is False else "did not finish"
