@@ -12,11 +12,13 @@ order_lines as (
 
 ),
 
+{% if input_loaded('feedback') %}
 product_feedback as (
 
     select * from {{ ref('int_product_feedback') }}
 
 ),
+{% endif %}
 
 quarter_sales as (
 
@@ -58,14 +60,23 @@ final as (
         ranked.category,
         cast(ranked.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         {{ cents_to_amount('ranked.revenue_cents') }} as revenue_amount,
+        {% if input_loaded('feedback') -%}
         product_feedback.average_sentiment_score,
         product_feedback.average_rating,
         cast(coalesce(product_feedback.number_of_reviews, 0) as {{ dbt.type_bigint() }}) as number_of_reviews
+        {%- else -%}
+        -- Without the feedback input nothing is known of what customers said.
+        cast(null as {{ type_double() }}) as average_sentiment_score,
+        cast(null as {{ type_double() }}) as average_rating,
+        cast(0 as {{ dbt.type_bigint() }}) as number_of_reviews
+        {%- endif %}
 
     from ranked
 
+    {% if input_loaded('feedback') -%}
     left join product_feedback
         on ranked.product_id = product_feedback.product_id
+    {%- endif %}
 
     where ranked.revenue_rank <= 5
 
