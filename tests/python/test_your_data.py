@@ -1,7 +1,7 @@
-"""Your own data: a realistic shop export (tests/fixtures/shop_export: a UTF-8 BOM, CRLF, headers
+"""Your own data: a realistic shop export (tests/data/shop_export: a UTF-8 BOM, CRLF, headers
 in other cases and order, extra columns, timestamps, free orders, several orders a customer a day,
 customers without a name) built with `make build DATA=...`, and the optional inputs added in turn
-(tests/fixtures/shop_export_optional). customer_segments must equal an independent computation in
+(tests/data/shop_export_optional). customer_segments must equal an independent computation in
 Python's Decimal for every customer, and the user's files must not change."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, DbtProject, copy_project, run_module
 
-FIXTURES = REPO / "tests" / "fixtures"
+# Not tests/fixtures: dbt reads the CSVs there as unit-test fixtures.
+FIXTURES = REPO / "tests" / "data"
 CORE = FIXTURES / "shop_export"
 OPTIONAL = FIXTURES / "shop_export_optional"
 # The marts each optional input turns on (models/marts/<input>/).
