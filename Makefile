@@ -67,8 +67,9 @@ seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
 
 # --full-refresh: the seeds were just generated anew (every order's date moves with the as-of
 # date), and an incremental run only adds orders it has not seen (README, "Incremental refresh").
+# A failed build ends with the marts it left holding an earlier build's data (publish.status).
 dbt-build: $(VENV)/.installed-runtime
-	$(DBT) build --full-refresh
+	$(DBT) build --full-refresh || { $(BIN)/python -m publish.status; exit 1; }
 
 docs-generate: $(VENV)/.installed-runtime
 	$(DBT) docs generate

@@ -241,3 +241,25 @@ def test_tables_already_in_your_warehouse_under_other_names(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert built_segments(project) == normalised(expected_segments(CORE))
+
+
+def test_a_failed_build_ends_naming_the_marts_left_from_the_last_good_one(tmp_path):
+    """make build DATA=... on data that loads but fails a dbt test (a refund): exit non-zero, and
+    the last lines say which marts still hold the previous build's data."""
+    project = copy_project(tmp_path / "segments")
+    good = tmp_path / "good"
+    shutil.copytree(CORE, good)
+    assert project.make("build", f"DATA={good}").returncode == 0
+    refund = tmp_path / "refund"
+    shutil.copytree(CORE, refund)
+    orders = (refund / "orders.csv").read_bytes()
+    (refund / "orders.csv").write_bytes(orders + b"-20.00,2024-12-31,5999,101,EUR,web\r\n")
+    result = project.make("build", f"DATA={refund}")
+    assert result.returncode != 0
+    assert "stg_orders_amount_is_not_negative__refunds_are_not_supported" in result.stdout
+    last_lines = (result.stdout + result.stderr).strip().splitlines()[-3:]
+    stale = [line for line in last_lines if line.startswith("stale:")]
+    assert stale and "customer_segments" in stale[0], last_lines
+    assert built_segments(project) == normalised(expected_segments(good)), (
+        "the marts must be the good build's"
+    )
