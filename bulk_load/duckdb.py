@@ -10,9 +10,10 @@ SQLite loader (bulk_load.checks) are not made here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from bulk_load.files import LoadError, Plan, TableFile, quoted
+from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
 
 
 def literal(text: str) -> str:
@@ -25,8 +26,21 @@ def reader(file: TableFile) -> str:
     names = ", ".join(literal(f"c{index}") for index in range(file.width))
     return (
         f"read_csv({literal(str(file.path))}, header = true, names = [{names}], all_varchar = true,"
-        " strict_mode = true)"
+        """ delim = ',', quote = '"', escape = '"', strict_mode = true)"""
     )
+
+
+def one_line(error: str, file: TableFile | None) -> str:
+    """DuckDB's error in one line: for a value its column's type cannot hold, the line, column and
+    value (DuckDB reads the file's fields as c0, c1, ...), else the error's first line."""
+    record = re.search(r"CSV Error on Line: (\d+)", error)  # the header and records, not lines
+    value = re.search(r'converting column "c(\d+)"\. Could not convert string "(.*)" to \'?(\w+)', error)
+    if file is None or not record or not value:
+        return error.splitlines()[0]
+    columns = {position: name for name, position in file.positions.items()}
+    column = columns.get(int(value.group(1)), f"c{value.group(1)}")
+    line = record_line(file.path, int(record.group(1)) - 1)
+    return f"line {line}, column {column}: {shown(value.group(2))} is not a valid {value.group(3).lower()}"
 
 
 def selected(file: TableFile) -> tuple[str, str]:
@@ -55,12 +69,12 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(warehouse))
     loaded: dict[str, int] = {}
-    path = warehouse
+    path, current = warehouse, None
     try:
         connection.execute("begin transaction")
         try:
             for file in plan.files:
-                path = file.path
+                path, current = file.path, file
                 if append:
                     loaded[file.name] = append_rows(connection, file)
                     continue
@@ -72,7 +86,7 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
                 connection.execute(f"create or replace table {loading} ({declared})")
                 connection.execute(f"insert into {loading} ({columns}) select {fields} from {reader(file)}")
                 loaded[file.name] = connection.execute(f"select count(*) from {loading}").fetchone()[0]
-            path = warehouse
+            path, current = warehouse, None
             if not append:
                 for file in plan.files:
                     connection.execute(f"drop table if exists {quoted(file.name)}")
@@ -86,7 +100,7 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
             connection.execute("rollback")
             raise
     except duckdb.Error as error:
-        raise LoadError(f"{path}: {str(error).splitlines()[0]}") from None
+        raise LoadError(f"{path}: {one_line(str(error), current)}") from None
     finally:
         connection.close()
     return loaded

@@ -61,6 +61,23 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
+def record_line(path: Path, record: int, offset: int = 0) -> int:
+    """The line (from 1, counted from `offset`) where the `record`-th record (from 1) after
+    `offset` starts, the header skipped when offset is 0: the file read again, only on a bad value."""
+    with text_stream(path, offset) as stream:
+        reader = csv.reader(stream)
+        if offset == 0:
+            next(reader)
+        start, seen = reader.line_num + 1, 0
+        for row in reader:
+            if row:
+                seen += 1
+                if seen == record:
+                    return start
+            start = reader.line_num + 1
+    return start
+
+
 @dataclass
 class TableFile:
     """One table's CSV and where the table's columns are in it."""

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bulk_load.checks import checked_value, complaint
-from bulk_load.files import LoadError, Plan, TableFile, quoted, shown, text_stream
+from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
 from bulk_load.records import offset_after_records
 
 
@@ -136,23 +136,6 @@ def insert_rows(
         raise LoadError(
             f"{file.path}: line {line}, column {column}: {shown(value)} is not {complaint(column_format)}"
         ) from None
-
-
-def record_line(path: Path, record: int, offset: int = 0) -> int:
-    """The line (from 1, counted from `offset`) where the `record`-th record (from 1) after
-    `offset` starts, the header skipped when offset is 0: the file read again, only on a bad value."""
-    with text_stream(path, offset) as stream:
-        reader = csv.reader(stream)
-        if offset == 0:
-            next(reader)
-        start, seen = reader.line_num + 1, 0
-        for row in reader:
-            if row:
-                seen += 1
-                if seen == record:
-                    return start
-            start = reader.line_num + 1
-    return start
 
 
 def fill(connection: sqlite3.Connection, table: str, file: TableFile) -> int:
