@@ -11,9 +11,11 @@ seed`. An empty cell is NULL, as in `dbt seed`.
 The header maps each CSV column onto its table's column (bulk_load.files): the INSERT names the
 table's columns in the file's order and takes each from its parameter, so columns the contract
 does not know are bound and never read, and absent optional columns are NULL. Every value is
-checked against its column's format as it is inserted (bulk_load.checks): a bad one is stored as a
-blob, which no CSV value is, and after the insert a scan finds the first blob. Only then is the
-file read again to the bad record, to name its line and value.
+checked against its column's format inside SQLite, in the INSERT itself (bulk_load.checks: GLOB
+patterns, date round trips, json_valid; a cheap check first for the usual forms), so no second
+pass over the table is needed. A bad value calls a Python function, the only Python per value and
+only for that one: it keeps the column and value and stops the insert. The rows already in tell
+which record it was, and only then is the file read again up to that record for its line.
 
 With append (after `python -m seeds_gen --append-day`), a table keeps its rows and gains the rows
 of the file beyond the ones it already has, all tables in one transaction.
