@@ -123,7 +123,7 @@ def rfm_segment(r: int, f: int, m: int) -> str:
 def test_segment_profiles_average_age(built_project):
     as_of = date.fromisoformat(AS_OF)
     segments = dict(built_project.query("select customer_id, customer_segment from customer_segments"))
-    births = dict(built_project.query("select customer_id, birth_date from stg_customers"))
+    births = dict(built_project.query("select customer_id, birth_date from stg_customer_demographics"))
     ages: dict[str, list[int]] = defaultdict(list)
     for customer, segment in segments.items():
         born = date.fromisoformat(births[customer])
@@ -140,7 +140,7 @@ def test_staging_cleans_the_messy_raw_data(built_project):
     staged = {c for (c,) in built_project.query("select distinct category from stg_products")}
     assert staged == {c.strip().lower() for c in raw_categories}
     raw_births = {int(c["customer_id"]): c["birth_date"] for c in built_project.read_seed("customers")}
-    for customer, birth in built_project.query("select customer_id, birth_date from stg_customers"):
+    for customer, birth in built_project.query("select customer_id, birth_date from stg_customer_demographics"):
         raw = raw_births[customer]
         assert birth == (raw if "-" in raw else f"{raw[6:10]}-{raw[3:5]}-{raw[0:2]}")
     documents = [row["document"] for row in built_project.read_seed("customer_feedback")]
