@@ -62,12 +62,15 @@ def run_dbt(project: DbtProject, engine: str, label: str, env: dict[str, str], *
 
 
 def fingerprint(
-    project: DbtProject, engine: str, env: dict[str, str], label: str | None = None, *build_args: str
+    project: DbtProject, engine: str, env: dict[str, str], label: str | None = None, seed: bool = True
 ) -> dict:
-    """Build everything (seeds, models, data and unit tests) on the engine, then fingerprint."""
+    """Load the seeds with `dbt seed` (unless another loader filled the raw tables), build
+    everything (models, data and unit tests) on the engine, then fingerprint."""
     label = label or engine
     (project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
-    run_dbt(project, engine, label, env, "build", *build_args)
+    if seed:
+        run_dbt(project, engine, label, env, "seed")
+    run_dbt(project, engine, label, env, "build")
     output = run_dbt(project, engine, label, env, "run-operation", "print_mart_fingerprints")
     lines = [line for line in output.splitlines() if line.startswith("FINGERPRINT ")]
     assert len(lines) == 1, f"no fingerprint line from {engine}:\n{output[-3000:]}"
@@ -207,11 +210,9 @@ def test_bulk_loaded_tables_build_the_same_marts(
     env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
     label = f"{engine}-bulk"
     env = {**env, "SEGMENTS_PG_SCHEMA": "segments_bulk"}
-    loaded = bulk_load(
-        engines_project, engine, label, env, "--seeds-dir", str(engines_project.root / "seeds")
-    )
+    loaded = bulk_load(engines_project, engine, label, env, "--data-dir", str(engines_project.root / "seeds"))
     assert loaded.returncode == 0, loaded.stderr
-    result = fingerprint(engines_project, engine, env, label, "--exclude-resource-type", "seed")
+    result = fingerprint(engines_project, engine, env, label, seed=False)
     found = differences(sqlite_fingerprint, result)
     assert not found, f"bulk-loaded {engine} differs from sqlite in {len(found)} places:\n" + "\n".join(
         found[:40]
@@ -279,19 +280,18 @@ def test_spark_bulk_load_fills_the_tables_dbt_seed_fills(engines_project: DbtPro
     try:
         label = "spark-bulk"
         loaded = bulk_load(
-            engines_project, "spark", label, {}, "--seeds-dir", str(engines_project.root / "seeds")
+            engines_project, "spark", label, {}, "--data-dir", str(engines_project.root / "seeds")
         )
         assert loaded.returncode == 0, loaded.stderr
         assert loaded.stderr == "", loaded.stderr  # Spark's logging goes to its log file
 
         bad_seeds = tmp_path / "seeds"
         bad_seeds.mkdir()
-        (bad_seeds / "_seeds.yml").write_text((engines_project.root / "seeds" / "_seeds.yml").read_text())
         (bad_seeds / "orders.csv").write_text(
             "order_id,customer_id,order_date,amount\n1,1,2026-01-01,10.00\n2,1\n3,1,2026-01-02,5.00\n"
         )
         failed = bulk_load(
-            engines_project, "spark", label, {}, "--seeds-dir", str(bad_seeds), "--tables", "orders"
+            engines_project, "spark", label, {}, "--data-dir", str(bad_seeds), "--tables", "orders"
         )
         assert failed.returncode == 1, failed.stdout
         assert len(failed.stderr.strip().splitlines()) == 1, failed.stderr
