@@ -140,7 +140,9 @@ def test_staging_cleans_the_messy_raw_data(built_project):
     staged = {c for (c,) in built_project.query("select distinct category from stg_products")}
     assert staged == {c.strip().lower() for c in raw_categories}
     raw_births = {int(c["customer_id"]): c["birth_date"] for c in built_project.read_seed("customers")}
-    for customer, birth in built_project.query("select customer_id, birth_date from stg_customer_demographics"):
+    for customer, birth in built_project.query(
+        "select customer_id, birth_date from stg_customer_demographics"
+    ):
         raw = raw_births[customer]
         assert birth == (raw if "-" in raw else f"{raw[6:10]}-{raw[3:5]}-{raw[0:2]}")
     documents = [row["document"] for row in built_project.read_seed("customer_feedback")]

@@ -191,7 +191,7 @@ def test_a_mart_whose_build_fails_keeps_its_last_good_table(project, mart, args)
     before = project.mart_rows()
     # SQL that compiles and starts, then fails inside SQLite (json_extract of malformed JSON), after
     # dbt-sqlite's own materializations would already have dropped the old table.
-    (project.root / "models" / "marts" / f"{mart}.sql").write_text(
+    (project.root / "models" / "marts" / "customers" / f"{mart}.sql").write_text(
         "select *, json_extract('{not json', '$.a') as broken\nfrom {{ ref('stg_customers') }}\n"
     )
     result = project.dbt("run", "--select", mart, *args)
