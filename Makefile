@@ -84,6 +84,7 @@ report: $(VENV)/.installed-runtime
 	@echo
 	@echo "Customers per segment:"
 	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
+	@$(BIN)/python -m publish.status
 
 $(WAREHOUSE): | seeds/customers.csv seeds/orders.csv
 	$(DBT) seed

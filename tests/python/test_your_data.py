@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, DbtProject, copy_project, run_module
 
+from publish.status import OPTIONAL_MARTS
+
 # Not tests/fixtures: dbt reads the CSVs there as unit-test fixtures.
 FIXTURES = REPO / "tests" / "data"
 CORE = FIXTURES / "shop_export"
@@ -162,6 +164,25 @@ def test_the_left_out_marts_are_named_in_one_line_and_not_built(core_build):
     built = tables(project)
     assert built >= CORE_MARTS
     assert not (INPUT_MARTS["demographics"] | INPUT_MARTS["products"]) & built
+
+
+def test_make_build_ends_naming_every_mart_left_out(core_build):
+    _, _, _, output = core_build
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("fresh: 9 marts"), last
+    left_out = sorted(INPUT_MARTS["demographics"] | INPUT_MARTS["products"])
+    assert f"left out: {', '.join(left_out)} (SEGMENTS_INPUTS=none)" in last
+
+
+def test_publish_knows_which_marts_each_optional_input_builds():
+    """publish.status's list of optional marts is the marts folders' (models/marts/<input>/)."""
+    on_disk = {
+        path.stem: area
+        for area in ("demographics", "products")
+        for path in (REPO / "models" / "marts" / area).glob("*.sql")
+    }
+    assert on_disk == OPTIONAL_MARTS
+    assert {mart: area for area, marts in INPUT_MARTS.items() for mart in marts} == on_disk
 
 
 def test_the_report_and_exports_are_written(core_build):

@@ -1,5 +1,6 @@
--- One row per customer with everything the marts know about them: value segment, demographics,
--- RFM, cluster and VIP flag (demographics only with that optional input). The source of the customers_enriched export.
+-- One row per customer with everything the marts know about them: value segment, demographics
+-- (with that optional input), RFM, cluster and VIP flag. The source of the customers_enriched
+-- export.
 with
 
 customer_segments as (
