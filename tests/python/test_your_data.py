@@ -288,3 +288,17 @@ def test_a_failed_build_ends_naming_the_marts_left_from_the_last_good_one(tmp_pa
     assert built_segments(project) == normalised(expected_segments(good)), (
         "the marts must be the good build's"
     )
+
+    # A value the loader cannot read: one line naming file, line, column and value; nothing loaded,
+    # nothing built.
+    unreadable = tmp_path / "unreadable"
+    shutil.copytree(CORE, unreadable)
+    (unreadable / "orders.csv").write_bytes(orders + b"914.55 USD,2024-12-31,5999,101,EUR,web\r\n")
+    raw_before = project.query("select * from orders order by order_id")
+    result = project.make("build", f"DATA={unreadable}")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("bulk_load: error:")]
+    assert len(errors) == 1, result.stderr
+    assert "orders.csv: line " in errors[0] and "column amount: '914.55 USD'" in errors[0], errors[0]
+    assert project.query("select * from orders order by order_id") == raw_before
+    assert built_segments(project) == normalised(expected_segments(good))
