@@ -123,8 +123,7 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
     succeeded = None if latest["succeeded"] is None else bool(latest["succeeded"])
     status = BuildStatus(minute(latest["started_at"]), succeeded, latest["inputs"] or "none")
     enabled, selected = split(latest["marts_enabled"]), set(split(latest["marts_selected"]))
-    # A sqlite3.Row's `in` looks at its values: .keys() for its columns (added after the first version).
-    failed_tests = set(split(latest["marts_failed"])) if "marts_failed" in latest.keys() else set()  # noqa: SIM118
+    failed_tests = set(split(latest["marts_failed"]))
     for mart, optional_input in OPTIONAL_MARTS.items():
         if mart not in enabled:
             status.left_out[mart] = (

@@ -133,21 +133,13 @@
             ~ ', inputs ' ~ text ~ ', marts_enabled ' ~ text ~ ', marts_selected ' ~ text
             ~ ', raw_fingerprint ' ~ text ~ ', fingerprint_sql ' ~ text ~ ', marts_failed ' ~ text ~ ')'
         ) %}
-        {#- A table of an earlier version of this macro: the columns added since. -#}
-        {%- set existing = adapter.get_columns_in_relation(build_status_relation('build_runs'))
-            | map(attribute='name') | map('lower') | list -%}
-        {%- if existing and 'marts_failed' not in existing -%}
-            {% do build_status_execute(
-                'alter table ' ~ build_status_relation('build_runs') ~ ' add column marts_failed ' ~ text
-            ) %}
-        {%- endif -%}
         {% do build_status_execute(
             'create table if not exists ' ~ build_status_relation('mart_builds') ~ ' ('
             ~ 'mart_name ' ~ text ~ ', invocation_id ' ~ text ~ ', built_at ' ~ text
             ~ ', raw_tables ' ~ text ~ ', raw_fingerprint ' ~ text ~ ')'
         ) %}
         {%- set fingerprint_sql = build_status_raw_fingerprint_sql() -%}
-        {%- set inputs = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) -%}
+        {%- set inputs = optional_inputs() | select('in', named_inputs()) | join(',') or 'none' -%}
         {% do build_status_execute(
             'insert into ' ~ build_status_relation('build_runs')
             ~ ' (invocation_id, command, started_at, inputs, marts_enabled, marts_selected,'

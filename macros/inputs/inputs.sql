@@ -13,12 +13,19 @@
 {%- endmacro %}
 
 
+{#- The words of SEGMENTS_INPUTS, lower case (unset: every optional input), as check_inputs
+    validates them and the build status records them. -#}
+{% macro named_inputs() -%}
+    {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
+    {{ return(modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list) }}
+{%- endmacro %}
+
+
 {#- on-run-start: SEGMENTS_INPUTS names only known inputs (feedback with products), the var
     raw_tables only known raw tables, every raw table the selected nodes read exists, and one line
     says which optional inputs are off and so which marts are not built. -#}
 {% macro check_inputs() -%}
-    {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
-    {%- set words = modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list -%}
+    {%- set words = named_inputs() -%}
     {%- set unknown = words | reject('in', optional_inputs() + ['none']) | list -%}
     {%- if unknown -%}
         {{ exceptions.raise_compiler_error(
