@@ -13,10 +13,11 @@
 {%- endmacro %}
 
 
-{#- The words of SEGMENTS_INPUTS, lower case (unset: every optional input), as check_inputs
-    validates them and the build status records them. -#}
+{#- The words of SEGMENTS_INPUTS (unset: every optional input), as check_inputs validates them
+    and the build status records them. Not lowercased: the properties' `in` is case-sensitive, so
+    `Products` would turn nothing on and must be refused as unknown. -#}
 {% macro named_inputs() -%}
-    {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) | lower -%}
+    {%- set text = env_var('SEGMENTS_INPUTS', optional_inputs() | join(',')) -%}
     {{ return(modules.re.split('[,\\s]+', text.strip()) | reject('equalto', '') | list) }}
 {%- endmacro %}
 

@@ -197,6 +197,21 @@ def optional_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return copy_project(tmp_path_factory.mktemp("your-data-optional") / "segments")
 
 
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ("prodcts", "unknown input(s) prodcts"),
+        ("Products", "unknown input(s) Products"),
+        ("feedback", "feedback needs products"),
+    ],
+)
+def test_a_bad_segments_inputs_stops_the_run_in_one_line(optional_project, inputs, message):
+    """A misspelt or capitalised input would turn nothing on; feedback is about products."""
+    result = optional_project.dbt("run", "--select", "stg_customers", env={"SEGMENTS_INPUTS": inputs})
+    assert result.returncode != 0
+    assert f"SEGMENTS_INPUTS: {message}" in result.stdout
+
+
 STEPS = [
     ("demographics", ["customers.csv"], "demographics"),
     ("products", ["products.csv", "order_items.csv"], "demographics,products"),
