@@ -7,8 +7,8 @@
       (invocation, start, the optional inputs on, the marts enabled and selected, the raw
       fingerprint and the query that computes it) and completed by on-run-end (finish, outcome,
       the marts whose data tests failed).
-    - mart_builds: one row per mart, replaced by the mart's post-hooks in the transaction that
-      builds the mart: the build that wrote it, when, which raw tables it is built from and their
+    - mart_builds: one row per mart, replaced in the transaction that publishes the mart
+      (macros/publication/): the build that wrote it, when, which raw tables it is built from and their
       fingerprint at the start of that build.
 
     The raw fingerprint is loader-agnostic (dbt seed, bulk_load or the user's own tables): per
@@ -218,43 +218,45 @@
 {%- endmacro %}
 
 
-{#- A mart's post-hooks, in the transaction that builds it: forget its previous record, then record
-    this build, its raw tables and their fingerprint at this build's start. -#}
-{% macro forget_mart_build() -%}
-    {{ return(adapter.dispatch('forget_mart_build', 'segments')()) }}
+{#- In the transaction that publishes marts (macros/publication/): forget their previous records,
+    then record this build for each, its raw tables and their fingerprint at this build's start. -#}
+{% macro forget_mart_builds(nodes) -%}
+    {{ return(adapter.dispatch('forget_mart_builds', 'segments')(nodes)) }}
 {%- endmacro %}
 
-{% macro default__forget_mart_build() -%}
-    {%- if execute and flags.WHICH in build_status_commands() -%}
-        delete from {{ build_status_relation('mart_builds') }}
-        where mart_name = {{ build_status_literal(model.name) }}
-    {%- endif -%}
+{% macro default__forget_mart_builds(nodes) -%}
+    delete from {{ build_status_relation('mart_builds') }}
+    where mart_name in (
+        {%- for node in nodes -%}
+        {{ build_status_literal(node.name) }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
 {%- endmacro %}
 
-{% macro spark__forget_mart_build() -%}
+{% macro spark__forget_mart_builds(nodes) -%}
+    select 1
 {%- endmacro %}
 
 
-{% macro record_mart_build() -%}
-    {{ return(adapter.dispatch('record_mart_build', 'segments')()) }}
+{% macro record_mart_build(node) -%}
+    {{ return(adapter.dispatch('record_mart_build', 'segments')(node)) }}
 {%- endmacro %}
 
-{% macro default__record_mart_build() -%}
-    {%- if execute and flags.WHICH in build_status_commands() -%}
-        {%- set raw_tables = [] -%}
-        {%- do build_status_raw_tables_of(model.unique_id, raw_tables) -%}
-        insert into {{ build_status_relation('mart_builds') }}
-            (mart_name, invocation_id, built_at, raw_tables, raw_fingerprint)
-        select
-            {{ build_status_literal(model.name) }},
-            invocation_id,
-            {{ build_status_literal(build_status_now()) }},
-            {{ build_status_literal(raw_tables | sort | join(',')) }},
-            raw_fingerprint
-        from {{ build_status_relation('build_runs') }}
-        where invocation_id = {{ build_status_literal(invocation_id) }}
-    {%- endif -%}
+{% macro default__record_mart_build(node) -%}
+    {%- set raw_tables = [] -%}
+    {%- do build_status_raw_tables_of(node.unique_id, raw_tables) -%}
+    insert into {{ build_status_relation('mart_builds') }}
+        (mart_name, invocation_id, built_at, raw_tables, raw_fingerprint)
+    select
+        {{ build_status_literal(node.name) }},
+        invocation_id,
+        {{ build_status_literal(build_status_now()) }},
+        {{ build_status_literal(raw_tables | sort | join(',')) }},
+        raw_fingerprint
+    from {{ build_status_relation('build_runs') }}
+    where invocation_id = {{ build_status_literal(invocation_id) }}
 {%- endmacro %}
 
-{% macro spark__record_mart_build() -%}
+{% macro spark__record_mart_build(node) -%}
+    select 1
 {%- endmacro %}

@@ -1,0 +1,245 @@
+{#- Write, audit, publish (README, "Reliability"). A `dbt build` (or `run`, `retry`) writes every
+    mart it builds beside the published one, as `<mart>__segments_unpublished`; the data tests of
+    the build read those (the project's `ref` below points a selected mart's readers at its
+    unpublished table). Only when every node of the build passed does on-run-end publish them all:
+    drop each published mart and rename its unpublished table in its place, in one transaction,
+    with the build status of each (macros/build_status/). Otherwise nothing is published, the
+    unpublished tables are dropped, and readers keep the last good build's marts.
+
+    Marts are materialized `published_table` or `published_incremental` (dbt_project.yml); on
+    Spark, which has no transactions, they stay plain `table` / `incremental`, each replaced on
+    its own as it is built. Staging and intermediate tables are not published: only marts are
+    read outside the build. -#}
+
+
+{#- The commands that build marts, and so publish them. -#}
+{% macro publication_commands() -%}
+    {{ return(['build', 'run', 'retry']) }}
+{%- endmacro %}
+
+
+{% macro published_materializations() -%}
+    {{ return(['published_table', 'published_incremental']) }}
+{%- endmacro %}
+
+
+{#- The table a mart is written to before it is published. -#}
+{% macro unpublished_relation(relation) -%}
+    {{ return(relation.incorporate(path={"identifier": relation.identifier ~ "__segments_unpublished"},
+                                   type='table')) }}
+{%- endmacro %}
+
+
+{#- True when this command builds `node` unpublished: a selected mart of a building command. -#}
+{% macro is_built_unpublished(node) -%}
+    {{ return(execute
+              and flags.WHICH in publication_commands()
+              and node.resource_type == 'model'
+              and node.config.materialized in published_materializations()
+              and node.unique_id in selected_resources) }}
+{%- endmacro %}
+
+
+{#- dbt's ref, except that a mart this command builds is read from its unpublished table: by the
+    marts built from it and by the data tests, which so audit what is about to be published. A
+    mart not selected is read where it is published. -#}
+{% macro ref() -%}
+    {%- set relation = builtins.ref(*varargs, **kwargs) -%}
+    {#- A unit test's inputs are fixtures, and its context has no graph of nodes. -#}
+    {%- if execute and graph.nodes is defined and relation is not none and relation.identifier is defined -%}
+        {%- set name = varargs[-1] -%}
+        {%- set package = varargs[0] if varargs | length > 1 else project_name -%}
+        {%- set node = graph.nodes.get('model.' ~ package ~ '.' ~ name) -%}
+        {%- if node is not none and is_built_unpublished(node) -%}
+            {{ return(unpublished_relation(relation)) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+
+{#- dbt's fixture of a unit test's input model, whose column types dbt reads from the model's table
+    when the test gives none: a mart this build has not published yet (on a first build) has its
+    table under its unpublished name. -#}
+{% macro get_fixture_sql(rows, column_name_to_data_types) -%}
+    {%- if not column_name_to_data_types and execute and this is not none and load_relation(this) is none -%}
+        {%- set unpublished = load_relation(unpublished_relation(this)) -%}
+        {%- if unpublished is not none -%}
+            {%- set column_name_to_data_types = {} -%}
+            {%- for column in adapter.get_columns_in_relation(unpublished) -%}
+                {%- do column_name_to_data_types.update({column.name | lower: column.data_type}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+{%- endmacro %}
+
+
+{#- An incremental run of a published_incremental mart: its published table exists and the run
+    is no --full-refresh. The model's SQL (incremental_changes_only) then selects only the rows to
+    replace, reading the published table as `this`. -#}
+{% macro published_incremental_run() -%}
+    {%- if not execute or model.resource_type != 'model'
+          or model.config.get('materialized') != 'published_incremental' or should_full_refresh() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {{ return(existing is not none and existing.is_table) }}
+{%- endmacro %}
+
+
+{#- Build `sql` into the mart's unpublished table, replacing what a killed build may have left. -#}
+{% macro write_unpublished(unpublished, sql) -%}
+    {% do adapter.drop_relation(unpublished) %}
+    {% call statement('main') -%}
+        {{ get_create_table_as_sql(False, unpublished, sql) }}
+    {%- endcall %}
+{%- endmacro %}
+
+
+{#- An incremental run: the published rows, with the rows whose unique_key is in the batch (`sql`)
+    replaced by the batch. The published table is only read. -#}
+{% macro write_unpublished_increment(published, unpublished, sql, unique_key) -%}
+    {%- set batch = published.incorporate(path={"identifier": published.identifier ~ "__segments_batch"}) -%}
+    {% do adapter.drop_relation(unpublished) %}
+    {% do adapter.drop_relation(batch) %}
+    {% call statement('main') -%}
+        {{ get_create_table_as_sql(False, unpublished, 'select * from ' ~ published) }}
+    {%- endcall %}
+    {% call statement('create_batch') -%}
+        {{ get_create_table_as_sql(False, batch, sql) }}
+    {%- endcall %}
+    {%- set columns = adapter.get_columns_in_relation(batch) | map(attribute='name') | list -%}
+    {% call statement('replace_rows') -%}
+        delete from {{ unpublished }}
+        where {{ unique_key }} in (select {{ unique_key }} from {{ batch }})
+    {%- endcall %}
+    {% call statement('insert_rows') -%}
+        insert into {{ unpublished }} ({{ columns | join(', ') }})
+        select {{ columns | join(', ') }} from {{ batch }}
+    {%- endcall %}
+    {% do adapter.drop_relation(batch) %}
+{%- endmacro %}
+
+
+{% macro publication_wait_for_other_writers() -%}
+    {{ return(adapter.dispatch('publication_wait_for_other_writers', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__publication_wait_for_other_writers() -%}
+{%- endmacro %}
+
+{% macro sqlite__publication_wait_for_other_writers() -%}
+    {% do sqlite_wait_for_other_writers() %}
+{%- endmacro %}
+
+
+{% materialization published_table, default -%}
+    {%- set published = this.incorporate(type='table') -%}
+    {%- set unpublished = unpublished_relation(published) -%}
+    {% do publication_wait_for_other_writers() %}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {% do write_unpublished(unpublished, sql) %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do adapter.commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [unpublished]}) }}
+{%- endmaterialization %}
+
+
+{% materialization published_incremental, default -%}
+    {%- set published = this.incorporate(type='table') -%}
+    {%- set unpublished = unpublished_relation(published) -%}
+    {%- set unique_key = config.require('unique_key') -%}
+    {#- The same test as the model's SQL made when it was compiled. -#}
+    {%- set incremental = published_incremental_run() -%}
+    {% do publication_wait_for_other_writers() %}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {% if incremental %}
+        {% do write_unpublished_increment(published, unpublished, sql, unique_key) %}
+    {% else %}
+        {% do write_unpublished(unpublished, sql) %}
+    {% endif %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do adapter.commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [unpublished]}) }}
+{%- endmaterialization %}
+
+
+{#- on-run-end: publish every mart this command built, in one transaction, if no node of the
+    command errored or failed; otherwise publish nothing and drop the unpublished tables. -#}
+{% macro publish_marts(results) -%}
+    {%- if not execute or flags.WHICH not in publication_commands() -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set built = [] -%}
+    {%- set failed = [] -%}
+    {%- for result in results -%}
+        {%- if result.status in ('error', 'fail', 'runtime error') -%}
+            {%- do failed.append(result.node.name) -%}
+        {%- elif result.status == 'success' and result.node.resource_type == 'model'
+                 and result.node.config.materialized in published_materializations() -%}
+            {%- do built.append(result.node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not built -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {% do publication_wait_for_other_writers() %}
+    {%- if failed -%}
+        {%- for node in built -%}
+            {% call statement('drop_unpublished', auto_begin=true) -%}
+                drop table if exists {{ unpublished_relation(published_relation_of(node)) }}
+            {%- endcall %}
+        {%- endfor -%}
+        {% do adapter.commit() %}
+        {{ log("Nothing published: " ~ failed | length ~ " node(s) failed (" ~ failed | sort | join(", ")
+               ~ "). Every mart keeps the rows of the last build that passed.", info=true) }}
+    {%- else -%}
+        {#- The first statement writes, so that on SQLite the transaction takes the write lock at
+            once (a read first could fail to upgrade it). -#}
+        {% do publish_marts_in_one_transaction(built) %}
+        {{ log("Published " ~ built | length ~ " mart(s) in one transaction: "
+               ~ built | map(attribute='name') | sort | join(", "), info=true) }}
+    {%- endif -%}
+    {{ return('select 1') }}
+{%- endmacro %}
+
+
+{% macro published_relation_of(node) -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema,
+                                  identifier=node.alias, type='table')) }}
+{%- endmacro %}
+
+
+{#- Replace each published mart with its unpublished table, and record the build of each
+    (macros/build_status/), in one transaction. -#}
+{% macro publish_marts_in_one_transaction(nodes) -%}
+    {{ return(adapter.dispatch('publish_marts_in_one_transaction', 'segments')(nodes)) }}
+{%- endmacro %}
+
+{% macro default__publish_marts_in_one_transaction(nodes) -%}
+    {% call statement('publish_marts', auto_begin=true) -%}
+        {{ forget_mart_builds(nodes) }}
+    {%- endcall %}
+    {% for node in nodes %}
+        {%- set published = published_relation_of(node) -%}
+        {% do adapter.drop_relation(published) %}
+        {% do adapter.rename_relation(unpublished_relation(published), published) %}
+        {% call statement('record_mart_build') -%}
+            {{ record_mart_build(node) }}
+        {%- endcall %}
+    {% endfor %}
+    {% do adapter.commit() %}
+{%- endmacro %}
+
+{#- SQLite: legacy_alter_table, so that the rename does not check every view of the schema (a
+    view reading the table just dropped would fail it). -#}
+{% macro sqlite__publish_marts_in_one_transaction(nodes) -%}
+    {% do adapter.execute('pragma legacy_alter_table = on') %}
+    {% do default__publish_marts_in_one_transaction(nodes) %}
+    {% do adapter.execute('pragma legacy_alter_table = off') %}
+{%- endmacro %}
