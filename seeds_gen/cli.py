@@ -2,7 +2,10 @@
 or ``python -m seeds_gen --append-day [--orders N] [--out DIR]`` for the next day's orders.
 
 Bad arguments exit with status 2 and one line on stderr naming the argument;
-files already in the output directory are left untouched.
+files already in the output directory are left untouched. So are sizes whose estimated peak memory
+is more than the machine has available (seeds_gen.memory). SIGINT, SIGTERM and SIGHUP stop a run
+with one line and exit status 128 + the signal's number, its temporary files removed and its
+second process ended (seeds_gen.signals).
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from seeds_gen.config import DEFAULT_MESSY_RATE, resolve_config
-from seeds_gen.dataset import append_day, files_not_ours, generate
-from seeds_gen.memory import keep_freed_memory
+from seeds_gen.dataset import append_day, files_not_ours, generate, read_manifest
+from seeds_gen.memory import available_memory, estimated_peak, keep_freed_memory
 from seeds_gen.output import OutputError, Progress, check_writable
+from seeds_gen.signals import Stopped, raise_on_stopping_signals
+
+PROG = "python -m seeds_gen"
 
 # Counts above this would need more memory than a laptop has.
 MAX_COUNT = 100_000_000
@@ -72,7 +78,7 @@ def iso_date(text: str) -> date:
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
-        prog="python -m seeds_gen",
+        prog=PROG,
         description="Write deterministic synthetic seeds: customers, orders, products, lines, feedback.",
     )
     parser.add_argument(
@@ -133,6 +139,15 @@ FIXED_BY_DATA_SET = ("customers", "products", "messy_rate", "seed", "as_of")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        with raise_on_stopping_signals():
+            return run(argv)
+    except Stopped as stop:
+        print(f"{PROG}: stopped by {stop}, its temporary files removed", file=sys.stderr)
+        return stop.exit_status
+
+
+def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -142,19 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = Progress("orders", args.orders or 0)
     keep_freed_memory()  # for the whole process: it only generates, then exits
     if args.append_day:
-        given = [name for name in FIXED_BY_DATA_SET if getattr(args, name) is not None]
-        if given:
-            flag = "--" + given[0].replace("_", "-")
-            parser.error(f"argument {flag}: not allowed with --append-day (the data set's own is used)")
-        try:
-            day, rows = append_day(args.out, args.orders, progress)
-        except OutputError as error:
-            parser.error(f"argument --append-day: {error}")
-        except OSError as error:
-            parser.error(f"argument --out: cannot append to {str(args.out)!r}: {error.strerror or error}")
-        for name, count in rows.items():
-            print(f"appended {count:,} rows for {day} to {args.out / name}", file=sys.stderr)
-        return 0
+        return run_append(parser, args, progress)
 
     config = resolve_config(
         seed=42 if args.seed is None else args.seed,
@@ -164,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         products=args.products,
         messy_rate=DEFAULT_MESSY_RATE if args.messy_rate is None else args.messy_rate,
     )
+    check_memory(parser, estimated_peak(config.customers, config.products, orders=config.orders))
     progress.total = config.orders
     theirs = [] if args.overwrite else files_not_ours(args.out)
     if theirs:
@@ -178,3 +182,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, rows in written.items():
         print(f"wrote {rows:,} rows to {args.out / name}", file=sys.stderr)
     return 0
+
+
+def run_append(parser: OneLineParser, args: argparse.Namespace, progress: Progress) -> int:
+    given = [name for name in FIXED_BY_DATA_SET if getattr(args, name) is not None]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        parser.error(f"argument {flag}: not allowed with --append-day (the data set's own is used)")
+    try:
+        manifest = read_manifest(args.out)
+        last_day = date.fromisoformat(manifest.as_of)
+    except OutputError as error:
+        parser.error(f"argument --append-day: {error}")
+    except ValueError as error:  # a manifest edited by hand
+        parser.error(f"argument --append-day: {args.out}: the data set's last day: {error}")
+    if last_day >= date.max:
+        parser.error(f"argument --append-day: the data set ends on {last_day}, the last day a date can have")
+    orders = args.orders or manifest.daily_orders
+    check_memory(parser, estimated_peak(manifest.customers, manifest.products, appended_orders=orders))
+    try:
+        day, rows = append_day(args.out, args.orders, progress)
+    except OutputError as error:
+        parser.error(f"argument --append-day: {error}")
+    except OSError as error:
+        parser.error(f"argument --out: cannot append to {str(args.out)!r}: {error.strerror or error}")
+    for name, count in rows.items():
+        print(f"appended {count:,} rows for {day} to {args.out / name}", file=sys.stderr)
+    return 0
+
+
+def gigabytes(count: int) -> str:
+    return f"{count / 1e9:.1f} GB"
+
+
+def check_memory(parser: OneLineParser, peak: dict[str, int]) -> None:
+    """Refuse, naming the size that needs the most, sizes that need more memory than is available:
+    the run would swap, or be killed, minutes into the work."""
+    try:
+        available = available_memory()
+    except ValueError as error:
+        parser.error(str(error))
+    need = sum(peak.values())
+    if available is None or need <= available:
+        return
+    largest = max((name for name in peak if name != "base"), key=peak.__getitem__)
+    parser.error(
+        f"argument --{largest}: these sizes need about {gigabytes(need)} of memory at their peak, "
+        f"{gigabytes(available)} is available: choose smaller sizes"
+    )

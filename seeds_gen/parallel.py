@@ -15,6 +15,8 @@ from multiprocessing.queues import Queue
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from seeds_gen.signals import in_second_process
+
 Result = TypeVar("Result")
 MAX_QUEUED = 4
 POLL_SECONDS = 0.1  # how often a blocked sender checks that the second process is still there
@@ -27,6 +29,7 @@ def _messages(inbox: Queue[Any]) -> Iterator[Any]:
 
 def _run(target: Callable[..., Any], inbox: Queue[Any], outbox: Queue[Any], args: tuple[Any, ...]) -> None:
     """The second process: the target's result or exception goes back through ``outbox``."""
+    in_second_process()
     try:
         outbox.put((True, target(_messages(inbox), *args)))
     except BaseException as error:  # re-raised in the sending process
