@@ -5,11 +5,16 @@ Per table, `config.meta.input` is its input (`required`, or an optional input: `
 `feedback`). Per column: `data_type` is the SQL type the loader creates, `config.meta.format` what a
 CSV value must look like (integer, date, amount, text, json), `config.meta.required: false` that a
 file may leave the column out (it is then NULL), and `config.meta.input` (only `demographics`) an
-optional input made of columns rather than tables.
+optional input made of columns rather than tables. The data_type also bounds the values: an amount
+of decimal(12, 2) has at most two decimals and is below 10^10, a text of varchar(n) has at most n
+characters; and a json column's `config.meta.json_fields` gives the format of each field of its
+documents (integer, number, date, text, object, with `min`/`max` for numbers). The same contract
+is checked in dbt by the `valid_values` test (tests/generic/test_valid_values.sql).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +27,59 @@ REQUIRED = "required"
 OPTIONAL_INPUTS = ("demographics", "products", "feedback")
 NEEDS = {"feedback": ("products",)}
 FORMATS = ("integer", "date", "amount", "text", "json")
+FIELD_FORMATS = ("integer", "number", "date", "text", "object")
+DECIMAL = re.compile(r"(?:decimal|numeric)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.IGNORECASE)
+CHARACTERS = re.compile(r"char\s*\(\s*(\d+)\s*\)", re.IGNORECASE)
 
 
 class ContractError(Exception):
     """The sources YAML is missing or does not describe the tables as this loader expects."""
+
+
+@dataclass(frozen=True)
+class JsonField:
+    """One field of a json column's documents: `path` such as `payload.rating`, its format, and
+    for numbers the bounds. Absent, or a JSON null, it is valid."""
+
+    path: str
+    format: str
+    min: float | None = None
+    max: float | None = None
+
+
+class Format(str):
+    """A column's format name (`amount`, ...), carrying the limits its data_type declares and a json
+    column's fields: a str, so code that compares or looks up the name is unchanged, while the
+    checks (bulk_load.checks) read the limits from the one value they are given."""
+
+    digits: int | None  # an amount's integer digits: 10 for decimal(12, 2), so |x| < 10^10
+    scale: int  # an amount's decimals at most
+    length: int | None  # a text's characters at most
+    data_type: str
+    json_fields: tuple[JsonField, ...]
+
+    def __new__(cls, name: str, data_type: str = "", json_fields: tuple[JsonField, ...] = ()) -> Format:
+        value = super().__new__(cls, name)
+        decimal, characters = DECIMAL.search(data_type), CHARACTERS.search(data_type)
+        value.scale = int(decimal.group(2) or 0) if decimal else 2
+        value.digits = int(decimal.group(1)) - value.scale if decimal else None
+        value.length = int(characters.group(1)) if characters else None
+        value.data_type = data_type
+        value.json_fields = json_fields
+        return value
+
+
+def json_fields(where: str, meta: dict) -> tuple[JsonField, ...]:
+    """A column's `meta.json_fields` (path: {format, min, max}), checked."""
+    fields = []
+    for path, spec in (meta.get("json_fields") or {}).items():
+        spec = spec or {}
+        if spec.get("format") not in FIELD_FORMATS:
+            raise ContractError(
+                f"{where}: json_fields.{path}.format is {spec.get('format')!r}, not one of {FIELD_FORMATS}"
+            )
+        fields.append(JsonField(str(path), spec["format"], spec.get("min"), spec.get("max")))
+    return tuple(fields)
 
 
 @dataclass(frozen=True)
@@ -73,7 +127,7 @@ def read_contract(sources_yml: Path = SOURCES_YML) -> dict[str, Table]:
                 Column(
                     name=column["name"],
                     data_type=str(column["data_type"]),
-                    format=meta["format"],
+                    format=Format(meta["format"], str(column["data_type"]), json_fields(where, meta)),
                     required=meta.get("required", True) is not False,
                     input=meta.get("input"),
                 )
