@@ -2,6 +2,7 @@
 -- and was received on or after the order's day (a timestamp compares with a date on every engine;
 -- on SQLite both are ISO text, and a day's timestamps sort after the day itself). Without the
 -- optional input `feedback` there is nothing to check.
+-- Every feedback, every time: new feedback may be about an old order.
 {% if input_loaded('feedback') %}
 with
 

@@ -185,9 +185,6 @@
             {%- do built.append(result.node) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not built -%}
-        {{ return('select 1') }}
-    {%- endif -%}
     {% do publication_wait_for_other_writers() %}
     {%- if failed -%}
         {%- for node in built -%}
@@ -195,15 +192,17 @@
                 drop table if exists {{ unpublished_relation(published_relation_of(node)) }}
             {%- endcall %}
         {%- endfor -%}
-        {% do adapter.commit() %}
+        {%- if built -%}
+            {% do adapter.commit() %}
+        {%- endif -%}
         {{ log("Nothing published: " ~ failed | length ~ " node(s) failed (" ~ failed | sort | join(", ")
                ~ "). Every mart keeps the rows of the last build that passed.", info=true) }}
     {%- else -%}
-        {#- The first statement writes, so that on SQLite the transaction takes the write lock at
-            once (a read first could fail to upgrade it). -#}
-        {% do publish_marts_in_one_transaction(built) %}
-        {{ log("Published " ~ built | length ~ " mart(s) in one transaction: "
-               ~ built | map(attribute='name') | sort | join(", "), info=true) }}
+        {% do publish_marts_in_one_transaction(built, results) %}
+        {%- if built -%}
+            {{ log("Published " ~ built | length ~ " mart(s) in one transaction: "
+                   ~ built | map(attribute='name') | sort | join(", "), info=true) }}
+        {%- endif -%}
     {%- endif -%}
     {{ return('select 1') }}
 {%- endmacro %}
@@ -215,16 +214,20 @@
 {%- endmacro %}
 
 
-{#- Replace each published mart with its unpublished table, and record the build of each
-    (macros/build_status/), in one transaction. -#}
-{% macro publish_marts_in_one_transaction(nodes) -%}
-    {{ return(adapter.dispatch('publish_marts_in_one_transaction', 'segments')(nodes)) }}
+{#- Replace each published mart with its unpublished table, record the build of each
+    (macros/build_status/) and the orders the checks of new orders passed (checked_orders.sql), in
+    one transaction. -#}
+{% macro publish_marts_in_one_transaction(nodes, results) -%}
+    {{ return(adapter.dispatch('publish_marts_in_one_transaction', 'segments')(nodes, results)) }}
 {%- endmacro %}
 
-{% macro default__publish_marts_in_one_transaction(nodes) -%}
+{#- The first statement writes, so that on SQLite the transaction takes the write lock at once (a
+    read first could fail to upgrade it later). -#}
+{% macro default__publish_marts_in_one_transaction(nodes, results) -%}
     {% call statement('publish_marts', auto_begin=true) -%}
-        {{ forget_mart_builds(nodes) }}
+        {% if nodes %}{{ forget_mart_builds(nodes) }}{% else %}select 1{% endif %}
     {%- endcall %}
+    {% do record_orders_checked(results) %}
     {% for node in nodes %}
         {%- set published = published_relation_of(node) -%}
         {% do adapter.drop_relation(published) %}
@@ -236,10 +239,14 @@
     {% do adapter.commit() %}
 {%- endmacro %}
 
+{#- Spark: nothing is built unpublished (its marts are plain tables), and it has no transactions. -#}
+{% macro spark__publish_marts_in_one_transaction(nodes, results) -%}
+{%- endmacro %}
+
 {#- SQLite: legacy_alter_table, so that the rename does not check every view of the schema (a
     view reading the table just dropped would fail it). -#}
-{% macro sqlite__publish_marts_in_one_transaction(nodes) -%}
+{% macro sqlite__publish_marts_in_one_transaction(nodes, results) -%}
     {% do adapter.execute('pragma legacy_alter_table = on') %}
-    {% do default__publish_marts_in_one_transaction(nodes) %}
+    {% do default__publish_marts_in_one_transaction(nodes, results) %}
     {% do adapter.execute('pragma legacy_alter_table = off') %}
 {%- endmacro %}
