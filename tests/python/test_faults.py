@@ -4,6 +4,7 @@ mart or a mart that is neither the last good build nor the new one; a rerun heal
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -159,7 +160,10 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
     assert [name for name in names if "__segments_" in name] == []
 
 
-def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(project, tmp_path):
+def test_two_builds_at_once_one_builds_and_the_other_stops_naming_it(project, tmp_path):
+    """The build lock (macros/build_lock/): of two builds started at once on one warehouse, one
+    takes the lock and builds; the other stops before any node with one line naming it (or, had it
+    started after the first had finished, builds too)."""
     before = project.mart_rows()
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = start_dbt(project, logs[0], "build", "--full-refresh")
@@ -172,10 +176,19 @@ def test_two_builds_at_once_both_finish_or_one_says_the_database_is_locked(proje
     codes = [first.wait(), second.wait()]
     outputs = [log.read_text() for log in logs]
 
-    for code, output in zip(codes, outputs, strict=True):
-        assert code == 0 or "database is locked" in output, output[-3000:]
     assert 0 in codes, outputs
+    for code, output, other_root in zip(codes, outputs, (second_root, project.root), strict=True):
+        assert "database is locked" not in output, output[-3000:]
+        if code != 0:
+            # The build that ran (a refused one writes no run_results.json).
+            results = json.loads((other_root / "target" / "run_results.json").read_text())
+            held = [line for line in output.splitlines() if "another build is running" in line]
+            assert len(held) == 1, output[-3000:]
+            assert f"invocation {results['metadata']['invocation_id']}" in held[0]
+            assert "dbt run-operation release_build_lock" in held[0]
+            assert " START " not in output.replace("START hook", ""), output[-3000:]
     assert integrity(project.warehouse) == "ok"
+    assert project.query("select * from build_lock") == []
     assert project.mart_rows() == before
     rerun = project.dbt("build")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
