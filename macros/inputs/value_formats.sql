@@ -225,8 +225,9 @@
     } -%}
     {%- set format_check = is_date_text(value) if spec.format == 'date' else '1 = 1' -%}
     {%- set bounds -%}
-        {%- if spec.get('min') is not none %} and cast({{ value }} as double) >= {{ spec.min }}{% endif -%}
-        {%- if spec.get('max') is not none %} and cast({{ value }} as double) <= {{ spec.max }}{% endif -%}
+        {#- DuckDB evaluates both sides of an `and`: try_cast, not cast, for a string that is no number. -#}
+        {%- if spec.get('min') is not none %} and try_cast({{ value }} as double) >= {{ spec.min }}{% endif -%}
+        {%- if spec.get('max') is not none %} and try_cast({{ value }} as double) <= {{ spec.max }}{% endif -%}
     {%- endset -%}
     {%- set valid -%}
         (case
@@ -249,9 +250,13 @@
     {%- set value = json_field(document, path.split('.')) -%}
     {%- set number_pattern = '-?[0-9]+' if spec.format == 'integer' else '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?' -%}
     {%- if spec.format in ('integer', 'number') -%}
+        {#- The cast inside a case: an `and` may evaluate its sides in any order. -#}
+        {%- set number -%}
+            case when {{ text_matches(value, number_pattern) }} then cast({{ value }} as {{ dbt.type_float() }}) end
+        {%- endset -%}
         {%- set bounds -%}
-            {%- if spec.get('min') is not none %} and cast({{ value }} as {{ dbt.type_float() }}) >= {{ spec.min }}{% endif -%}
-            {%- if spec.get('max') is not none %} and cast({{ value }} as {{ dbt.type_float() }}) <= {{ spec.max }}{% endif -%}
+            {%- if spec.get('min') is not none %} and {{ number }} >= {{ spec.min }}{% endif -%}
+            {%- if spec.get('max') is not none %} and {{ number }} <= {{ spec.max }}{% endif -%}
         {%- endset -%}
         {%- set valid = '(' ~ value ~ ' is null or (' ~ text_matches(value, number_pattern) ~ bounds ~ '))' -%}
     {%- elif spec.format == 'date' -%}
