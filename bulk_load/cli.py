@@ -14,6 +14,14 @@ its last line, `inputs: ...`, is the SEGMENTS_INPUTS value for dbt (--list-input
 Each engine's own bulk path: streamed executemany (SQLite), read_csv (DuckDB), COPY (PostgreSQL),
 spark.read.csv into parquet tables (Spark, in a local session set up as profiles.yml's target).
 Then build without reseeding: `dbt build --exclude-resource-type seed [--target ...]`.
+
+A load is all or nothing across its tables, full or --append: on SQLite, DuckDB and PostgreSQL one
+transaction, so a bad products.csv leaves the orders loaded before it as they were (not on Spark,
+which has no transactions: bulk_load.spark). Errors are one line on stderr: exit status 2 for a
+wrong argument (an unknown table, a data folder or warehouse path that cannot be used), 1 for a
+file or warehouse that refuses the load. SIGINT, SIGTERM and SIGHUP stop a load with one line and
+exit status 128 + the signal's number, rolled back, its second process and scratch folder gone
+(bulk_load.signals).
 """
 
 from __future__ import annotations
@@ -21,11 +29,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from bulk_load.contract import ContractError, read_contract
 from bulk_load.files import FolderError, LoadError, Plan, plan_load
+from bulk_load.signals import Stopped, raise_on_stopping_signals
 
 TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 
@@ -75,13 +86,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def usage_error(message: str) -> None:
+class WarehouseError(Exception):
+    """The database file cannot be where it is asked for: a usage error."""
+
+
+def usage_error(message: str) -> NoReturn:
     """One line on stderr and exit status 2, as argparse does for a bad argument."""
     print(message, file=sys.stderr)
     sys.exit(2)
 
 
-def load(args: argparse.Namespace, plan: Plan) -> tuple[dict[str, int], str]:
+def warehouse_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The sqlite or duckdb database file, and what named it (for a message)."""
+    if args.warehouse is not None:
+        return args.warehouse, "--warehouse"
+    name = "segments.duckdb" if args.target == "duckdb" else "segments.db"
+    return Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse")) / name, "SEGMENTS_WAREHOUSE_DIR"
+
+
+def check_warehouse(warehouse: Path) -> None:
+    """That the database file can be opened, or made, where it is asked for: before any work, so a
+    wrong path is one line, not an engine's traceback. Creates the folder (the load would)."""
+    if warehouse.is_dir():
+        raise WarehouseError(f"{warehouse} is a folder, not a database file")
+    # mkdir under a file says only "File exists" or "Not a directory": name the file instead.
+    existing = next((folder for folder in warehouse.parents if folder.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise WarehouseError(f"{existing} is a file, not a folder")
+    try:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=warehouse.parent):
+            pass  # the engine's journal and the scratch folder go beside the file
+    except OSError as error:
+        raise WarehouseError(f"cannot write in {warehouse.parent}: {error.strerror or error}") from None
+    if warehouse.exists() and not os.access(warehouse, os.R_OK | os.W_OK):
+        raise WarehouseError(f"{warehouse}: cannot read and write it")
+
+
+def load(args: argparse.Namespace, plan: Plan, warehouse: Path) -> tuple[dict[str, int], str]:
     warehouse_dir = Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse"))
     if args.target == "postgres":
         from bulk_load import postgres
@@ -97,11 +139,9 @@ def load(args: argparse.Namespace, plan: Plan) -> tuple[dict[str, int], str]:
     if args.target == "duckdb":
         from bulk_load import duckdb
 
-        warehouse = args.warehouse or warehouse_dir / "segments.duckdb"
         return duckdb.load(warehouse, plan, args.append), str(warehouse)
     from bulk_load import sqlite
 
-    warehouse = args.warehouse or warehouse_dir / "segments.db"
     return sqlite.load(warehouse, plan, args.append), str(warehouse)
 
 
@@ -111,6 +151,15 @@ def os_error(error: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        with raise_on_stopping_signals():
+            run(argv)
+    except Stopped as stop:
+        print(f"bulk_load: stopped by {stop}", file=sys.stderr)
+        sys.exit(stop.exit_status)
+
+
+def run(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         contract = read_contract()
@@ -136,9 +185,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.list_inputs:
         print(plan.inputs_value)
         return
+    warehouse, named_by = warehouse_path(args)
+    if args.target in ("sqlite", "duckdb"):
+        try:
+            check_warehouse(warehouse)
+        except WarehouseError as error:
+            usage_error(f"bulk_load: error: {named_by}: {error}")
     started = time.perf_counter()
     try:
-        loaded, where = load(args, plan)
+        loaded, where = load(args, plan, warehouse)
     except ImportError as error:
         usage_error(
             f"bulk_load: error: --target {args.target} needs its venv ({error.name} is not installed)"

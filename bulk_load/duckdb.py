@@ -1,6 +1,8 @@
 """Load CSVs into a DuckDB warehouse with DuckDB's own CSV reader (read_csv), every table built
 under a temporary name and swapped in, and the tables of the inputs left out dropped, within one
-transaction. Runs in the duckdb extra's venv: `.venv-duckdb/bin/python -m bulk_load --target duckdb`.
+transaction: a bad file, or a stop (bulk_load.signals), leaves every table as it was, with
+--append too (its new rows of every table go in together). Runs in the duckdb extra's venv:
+`.venv-duckdb/bin/python -m bulk_load --target duckdb`.
 
 The fields are read by position (the header, mapped by bulk_load.files, is skipped), as text,
 and each is cast to its column's declared type by the insert: a value the type cannot hold (text
@@ -67,7 +69,10 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
     import duckdb  # only in the duckdb venv
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(warehouse))
+    try:
+        connection = duckdb.connect(str(warehouse))
+    except duckdb.Error as error:  # not a DuckDB file, locked by another process, unreadable
+        raise LoadError(f"{warehouse}: {one_line(str(error), None)}") from None
     loaded: dict[str, int] = {}
     path, current = warehouse, None
     try:

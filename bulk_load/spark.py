@@ -10,12 +10,15 @@ parquet table `<table>__bulk_loading` created with dbt seed's column types (DESC
 same `int`, `decimal(12,2)`, `varchar(10000)`). Then the old table is dropped and the new one
 renamed to its name.
 
-Not atomic: Spark has no multi-statement transactions. A failed load drops its half-built
-`__bulk_loading` table and leaves the old table as it was, but between the drop and the rename a
-reader (and the staging views over the table) briefly sees no table at all; do not load while
-something reads the warehouse. The Derby metastore admits one Spark process at a time, so a
-running `dbt ... --target spark` on the same warehouse makes the load fail ("Another instance of
-Derby may have already booted the database", after about 30 s of retries).
+Not all or nothing across the tables of one load, as the other loaders are: Spark has no
+multi-statement transactions. Tables are replaced one after another, so a bad products.csv stops
+the load with customers and orders already replaced and the other tables as they were; load the
+folder again once the file is fixed. A failed table drops its half-built `__bulk_loading` table and
+leaves its old table as it was, but between the drop and the rename a reader (and the staging
+views over the table) briefly sees no table at all; do not load while something reads the
+warehouse. The Derby metastore admits one Spark process at a time, so a running `dbt ...
+--target spark` on the same warehouse makes the load fail ("Another instance of Derby may have
+already booted the database", after about 30 s of retries).
 
 Values, compared with `dbt seed --target spark` (dbt-spark 1.11, method session):
 - an empty field, quoted or not, is NULL. dbt seed gives NULL in a numeric column, but in a text

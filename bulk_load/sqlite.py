@@ -24,7 +24,8 @@ A full load uses both cores of a small machine: a second process parses, inserts
 half the rows into a scratch SQLite file beside the warehouse while this one loads the other half;
 SQLite then copies the second half in, within the load's transaction. Python's own lock keeps two
 threads from overlapping here (they would take turns), so it is a process; the copy runs inside
-SQLite at many times the speed of the inserts.
+SQLite at many times the speed of the inserts. A failed or stopped load (SIGINT, SIGTERM, SIGHUP:
+bulk_load.signals) rolls back, ends the second process and removes the scratch folder.
 """
 
 from __future__ import annotations
@@ -34,14 +35,18 @@ import multiprocessing
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, TypeVar
 
 from bulk_load.checks import checked_value, complaint
 from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
 from bulk_load.records import offset_after_records
+from bulk_load.signals import in_forked_process
+
+Result = TypeVar("Result")
 
 
 def loading_name(table: str) -> str:
@@ -199,24 +204,60 @@ def load_sequentially(warehouse: Path, plan: Plan) -> dict[str, int]:
     return loaded
 
 
+def _reply(sending: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """The second process: the function's result, or the exception it raised, back to the first."""
+    in_forked_process()
+    try:
+        reply = (True, function(*args))
+    except BaseException as error:
+        reply = (False, error)
+    sending.send(reply)
+
+
+@contextmanager
+def in_second_process(function: Callable[..., Result], *args: Any) -> Iterator[Callable[[], Result]]:
+    """``function(*args)`` in a forked process; the block gets a function that waits for its result
+    (raising what it raised). Leaving the block ends the process, finished or not: a failed or
+    stopped load does not wait minutes for a half it will not use. (A ProcessPoolExecutor would.)"""
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_reply, args=(sending, function, args))
+    process.start()
+    sending.close()  # only the second process holds it now: its death is the end of the pipe here
+
+    def result() -> Result:
+        try:
+            succeeded, value = receiving.recv()
+        except EOFError:
+            process.join()
+            raise LoadError(f"the second process died (exit code {process.exitcode})") from None
+        if not succeeded:
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+        receiving.close()
+
+
 def load_in_two_processes(warehouse: Path, plan: Plan) -> dict[str, int]:
     """Load half the rows here and half in a second process, into a scratch file that SQLite then
     copies in. The second process takes the largest table: one copy is cheaper than several."""
     there, here = split_by_rows(plan.files)
-    with (
-        tempfile.TemporaryDirectory(dir=warehouse.parent, prefix=".bulk_load-") as scratch_dir,
-        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool,
-    ):
+    with tempfile.TemporaryDirectory(dir=warehouse.parent, prefix=".bulk_load-") as scratch_dir:
         scratch = Path(scratch_dir) / "scratch.db"
-        theirs = pool.submit(fill_scratch, scratch, there)
-        with connected(warehouse) as connection:
+        with in_second_process(fill_scratch, scratch, there) as theirs, connected(warehouse) as connection:
             connection.execute("attach database ? as scratch", (str(scratch),))
             # Deferred, not immediate: an immediate transaction would also lock the attached
             # scratch file, which the second process is writing. Its first statement writes to the
             # warehouse, so the warehouse is locked from the start all the same.
             with transaction(connection, "begin"):
                 loaded = {file.name: fill(connection, loading_name(file.name), file) for file in here}
-                loaded |= theirs.result()  # re-raises the second process's LoadError
+                loaded |= theirs()  # re-raises the second process's LoadError
                 for file in there:
                     create_table(connection, loading_name(file.name), file)
                     copied, loading = f"scratch.{quoted(file.name)}", in_main(loading_name(file.name))

@@ -15,7 +15,7 @@ from multiprocessing.queues import Queue
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from seeds_gen.signals import in_second_process
+from seeds_gen.signals import in_forked_process
 
 Result = TypeVar("Result")
 MAX_QUEUED = 4
@@ -29,7 +29,7 @@ def _messages(inbox: Queue[Any]) -> Iterator[Any]:
 
 def _run(target: Callable[..., Any], inbox: Queue[Any], outbox: Queue[Any], args: tuple[Any, ...]) -> None:
     """The second process: the target's result or exception goes back through ``outbox``."""
-    in_second_process()
+    in_forked_process()
     try:
         outbox.put((True, target(_messages(inbox), *args)))
     except BaseException as error:  # re-raised in the sending process

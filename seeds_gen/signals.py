@@ -55,7 +55,7 @@ def raise_on_stopping_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def in_second_process() -> None:
+def in_forked_process() -> None:
     """In a forked second process: it leaves stopping to the first, which ends it. SIGTERM and
     SIGHUP kill it at once again (unless ignored from the start), and the Ctrl-C a terminal sends
     the whole process group is ignored."""

@@ -1,0 +1,65 @@
+"""SIGTERM and SIGHUP stop a load as Ctrl-C does: rolled back, cleaned up, one line, no traceback.
+
+By default those two signals end a Python process at once: no ``finally`` runs, so the scratch
+folder beside the warehouse (``.bulk_load-*``) stays, and so does the second process that fills
+it. Raised as ``Stopped`` instead, they unwind the stack like KeyboardInterrupt: the load's
+transaction is rolled back, the second process is ended and the scratch folder removed. SIGINT
+takes the same path, so all three end with one line and exit status 128 + the signal's number.
+
+The twin of seeds_gen/signals.py: neither package depends on the other.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(BaseException):
+    """A stopping signal arrived. A BaseException, as KeyboardInterrupt is, so that ``except
+    Exception`` handlers do not swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    # Ignored from here on: a second signal must not cut short the cleanup the first one started.
+    for each in STOPPING:
+        signal.signal(each, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def raise_on_stopping_signals() -> Iterator[None]:
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise Stopped in this (the main) thread; the
+    handlers before it are put back after it. A signal ignored from the start stays ignored:
+    `nohup` ignores SIGHUP, and a shell script's background job SIGINT."""
+    before = {signum: signal.getsignal(signum) for signum in STOPPING}
+    for signum, handler in before.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def in_forked_process() -> None:
+    """In a forked second process: it leaves stopping to the first, which ends it. SIGTERM and
+    SIGHUP kill it at once again (unless ignored from the start), and the Ctrl-C a terminal sends
+    the whole process group is ignored."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is _raise_stopped:
+            signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
