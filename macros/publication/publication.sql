@@ -169,6 +169,29 @@
 {%- endmaterialization %}
 
 
+{#- on-run-start: drop the unpublished tables a killed build left (it never reached on-run-end). -#}
+{% macro drop_unpublished_leftovers() -%}
+    {%- if execute and flags.WHICH in publication_commands() -%}
+        {%- set dropped = [] -%}
+        {%- for node in graph.nodes.values()
+              if node.resource_type == 'model' and node.config.materialized in published_materializations() -%}
+            {%- set leftover = load_relation(unpublished_relation(published_relation_of(node))) -%}
+            {%- if leftover is not none -%}
+                {% call statement('drop_leftover', auto_begin=true) -%}
+                    drop table if exists {{ leftover }}
+                {%- endcall %}
+                {%- do dropped.append(node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if dropped -%}
+            {% do adapter.commit() %}
+            {{ log("Dropped the unpublished marts an interrupted build left: " ~ dropped | join(", "), info=true) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('select 1') }}
+{%- endmacro %}
+
+
 {#- on-run-end: publish every mart this command built, in one transaction, if no node of the
     command errored or failed; otherwise publish nothing and drop the unpublished tables. -#}
 {% macro publish_marts(results) -%}
