@@ -10,6 +10,18 @@ from publish.status import publishable
 from publish.warehouse import Warehouse, WarehouseError, default_warehouse
 
 
+def os_error_line(error: OSError) -> str:
+    """An OSError in one line, naming the path; a file in the way of a folder is named as such (mkdir
+    says only "File exists" or "Not a directory")."""
+    path = Path(error.filename) if error.filename else None
+    if path is not None and isinstance(error, FileExistsError | NotADirectoryError):
+        file = next((each for each in (path, *path.parents) if each.is_file()), None)
+        if file is not None:
+            return f"cannot write to {file}: it is a file, not a folder"
+    where = f"{path}: " if path is not None else ""
+    return f"{where}{error.strerror or error}"
+
+
 def run(
     prog: str,
     description: str,
@@ -19,7 +31,9 @@ def run(
 ) -> int:
     """outputs: flag -> (default path, help). Prints each file written; a missing or unbuilt
     warehouse, or a mart older than the raw data it comes from (publish.status), ends with exit
-    status 1 and one line saying what to do, before anything is written."""
+    status 1 and one line saying what to do, before anything is written. So does an output path
+    that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
+    it is reached: the files already written stay, each whole (atomic_files)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
     for flag, (default, help_text) in outputs.items():
@@ -32,6 +46,8 @@ def run(
         written = publish(warehouse, args)
     except WarehouseError as error:
         parser.exit(1, f"{prog}: error: {error}\n")
+    except OSError as error:
+        parser.exit(1, f"{prog}: error: {os_error_line(error)}\n")
     for path in written:
         print(f"wrote {path}")
     return 0

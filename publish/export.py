@@ -4,6 +4,10 @@ One row per customer, in customer_id order, with these columns (README, "Exports
 customer_id, customer_name, customer_segment, total_sales_amount, number_of_orders,
 recency_days, r_score, f_score, m_score, rfm_segment, cluster_id, cluster_label, is_vip.
 Text that a spreadsheet would run as a formula is neutralised with a leading apostrophe.
+Control characters a spreadsheet cannot hold (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F: what
+openpyxl's ILLEGAL_CHARACTERS_RE matches; tab, line feed and carriage return are kept) are each
+replaced with U+FFFD, the replacement character, in both files alike: the .xlsx could not be
+written with them, and the CSV holds the same cells as the workbook.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from atomic_files import replace_atomically
 from publish.cli import run
@@ -36,6 +41,17 @@ COLUMNS = [
 NULLABLE_INTEGERS = ["recency_days", "r_score", "f_score", "m_score"]
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice, Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Shown where a character a spreadsheet cannot hold was: replaced, not dropped, so "Ann\x0bLee"
+# does not become "AnnLee", and the reader sees that something was there.
+REPLACEMENT = "\ufffd"
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text with each control character a workbook cannot hold replaced with U+FFFD, and a formula
+    neutralised; anything else is returned as is."""
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value))
+    return value
 
 
 def neutralise(value: object) -> object:
@@ -48,7 +64,7 @@ def neutralise(value: object) -> object:
 def customers_enriched(warehouse: Warehouse) -> pd.DataFrame:
     frame = warehouse.read(f"select {', '.join(COLUMNS)} from customer_profiles order by customer_id")
     text = frame.select_dtypes(include=["object", "string"]).columns
-    frame[text] = frame[text].map(neutralise)
+    frame[text] = frame[text].map(spreadsheet_safe)
     return frame.astype({column: "Int64" for column in NULLABLE_INTEGERS})
 
 
