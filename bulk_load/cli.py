@@ -41,8 +41,15 @@ from bulk_load.signals import Stopped, raise_on_stopping_signals
 TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one readable line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=TARGETS, default="sqlite", help="the warehouse (default: sqlite)")
     parser.add_argument(
         "--data-dir",

@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from publish.status import publishable
 from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one readable line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def os_error_line(error: OSError) -> str:
@@ -34,7 +42,7 @@ def run(
     status 1 and one line saying what to do, before anything is written. So does an output path
     that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
     it is reached: the files already written stay, each whole (atomic_files)."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = OneLineParser(prog=prog, description=description)
     parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
     for flag, (default, help_text) in outputs.items():
         parser.add_argument(flag, type=Path, default=Path(default), help=f"{help_text} (default: {default})")
