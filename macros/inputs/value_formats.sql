@@ -244,10 +244,12 @@
     NULL for a JSON null), so a number is told by its pattern. Text that looks like an object
     but is no JSON still stops the test, with the engine's error. -#}
 {% macro default__json_field_check(document, path, spec) -%}
+    {%- set looks_like_json = text_matches(document, '\\s*[{\\[].*[}\\]]\\s*') -%}
     {%- if path is none -%}
-        {{ return({'valid': text_matches(document, '\\s*[{\\[].*[}\\]]\\s*'), 'shown': document}) }}
+        {{ return({'valid': looks_like_json, 'shown': document}) }}
     {%- endif -%}
-    {%- set value = json_field(document, path.split('.')) -%}
+    {#- Read only from a document that looks like JSON: `not json` is the document check's. -#}
+    {%- set value = '(case when ' ~ looks_like_json ~ ' then ' ~ json_field(document, path.split('.')) ~ ' end)' -%}
     {%- set number_pattern = '-?[0-9]+' if spec.format == 'integer' else '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?' -%}
     {%- if spec.format in ('integer', 'number') -%}
         {#- The cast inside a case: an `and` may evaluate its sides in any order. -#}
