@@ -111,7 +111,14 @@
             end)
         {%- endset -%}
     {%- elif column_format == 'date' -%}
-        {%- set valid = "(typeof(" ~ x ~ ") = 'text' and " ~ sqlite_is_date(x) ~ ")" -%}
+        {#- YYYY-MM-DD, the usual form, by one date() call before the patterns. -#}
+        {%- set valid -%}
+            (case
+                when typeof({{ x }}) != 'text' then 0
+                when date({{ x }}, '+0 days') = {{ x }} then 1
+                else {{ sqlite_is_date(x) }}
+            end)
+        {%- endset -%}
     {%- elif column_format == 'text' -%}
         {%- set valid = ('length(' ~ x ~ ') <= ' ~ limits.length) if 'length' in limits else '1' -%}
     {%- elif column_format == 'json' -%}
