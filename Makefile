@@ -24,7 +24,7 @@ SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by custom
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
 .PHONY: build build-your-data seeds dbt-seed dbt-build docs-generate publish report docs docs-screenshot \
-	test test-engines bench lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
+	test test-engines fuzz bench lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
 ifeq ($(strip $(DATA)),)
 build: seeds dbt-seed dbt-build docs-generate publish report
@@ -133,6 +133,11 @@ lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.cs
 
 test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
+
+# The raw-data fuzzer at length (tests/python/test_fuzz.py; make test tries a few examples).
+fuzz: $(VENV)/.installed-dev
+	SEGMENTS_FUZZ_EXAMPLES=$${SEGMENTS_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -m fuzz -n 0 --hypothesis-show-statistics \
+		tests/python/test_fuzz.py
 
 # The other engines, one venv each (their adapters cannot share one with dbt-sqlite).
 ENGINES := duckdb postgres spark

@@ -175,6 +175,7 @@ def suite_cases(report: pytest.TestReport) -> tuple[int, int]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    write_fuzz_summary(terminalreporter)
     totals = {suite: [0, 0] for suite in RELIABILITY_SUITES}
     for reports in terminalreporter.stats.values():
         for report in reports:
@@ -192,3 +193,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         for suite, (tried, passed) in totals.items()
     ]
     terminalreporter.write_line("reliability cases: " + "; ".join(parts))
+
+
+# The fuzzer (test_fuzz.py, marker fuzz) counts its Hypothesis examples with record_property
+# ("fuzz_tried", "fuzz_refused", "fuzz_built"): user_properties travel in the report, so the counts
+# survive pytest-xdist's worker boundary. An example passed when it was refused or built right.
+def write_fuzz_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    counts = {"fuzz_tried": 0, "fuzz_refused": 0, "fuzz_built": 0}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport) and report.when == "call" and "fuzz" in report.keywords:
+                for key, value in report.user_properties:
+                    if key in counts:
+                        counts[key] += int(value)
+    if not counts["fuzz_tried"]:
+        return
+    refused, built = counts["fuzz_refused"], counts["fuzz_built"]
+    terminalreporter.write_line(
+        f"fuzz: {counts['fuzz_tried']} examples tried, {refused + built} passed ({refused} refused by a"
+        f" named check, {built} built and equal to the independent computation)"
+    )
