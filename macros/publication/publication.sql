@@ -60,18 +60,45 @@
 
 {#- dbt's fixture of a unit test's input model, whose column types dbt reads from the model's table
     when the test gives none: a mart this build has not published yet (on a first build) has its
-    table under its unpublished name. -#}
+    table under its unpublished name, so the fixture is built here from that table's columns. -#}
 {% macro get_fixture_sql(rows, column_name_to_data_types) -%}
     {%- if not column_name_to_data_types and execute and this is not none and load_relation(this) is none -%}
         {%- set unpublished = load_relation(unpublished_relation(this)) -%}
         {%- if unpublished is not none -%}
-            {%- set column_name_to_data_types = {} -%}
-            {%- for column in adapter.get_columns_in_relation(unpublished) -%}
-                {%- do column_name_to_data_types.update({column.name | lower: column.data_type}) -%}
-            {%- endfor -%}
+            {{ return(fixture_sql_from_columns(rows, adapter.get_columns_in_relation(unpublished))) }}
         {%- endif -%}
     {%- endif -%}
     {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+{%- endmacro %}
+
+
+{#- dbt's fixture SQL (global get_fixture_sql): one select per row, each column cast from the
+    row's value or NULL, typed as the table's column. -#}
+{% macro fixture_sql_from_columns(rows, columns) -%}
+    {%- set types = {} -%}
+    {%- set default_row = {} -%}
+    {%- for column in columns -%}
+        {%- do types.update({column.name | lower: column.data_type}) -%}
+        {%- do default_row.update({column.name | lower: safe_cast("null", column.data_type) | trim}) -%}
+    {%- endfor -%}
+    {%- set selects = [] -%}
+    {%- for row in rows -%}
+        {%- set values = default_row.copy() -%}
+        {%- do values.update(format_row(row, types)) -%}
+        {%- set items = [] -%}
+        {%- for name, value in values.items() -%}
+            {%- do items.append(value ~ ' as ' ~ name) -%}
+        {%- endfor -%}
+        {%- do selects.append('select ' ~ items | join(', ')) -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {%- set items = [] -%}
+        {%- for name, value in default_row.items() -%}
+            {%- do items.append(value ~ ' as ' ~ name) -%}
+        {%- endfor -%}
+        {%- do selects.append('select ' ~ items | join(', ') ~ ' limit 0') -%}
+    {%- endif -%}
+    {{ return(selects | join('\nunion all\n')) }}
 {%- endmacro %}
 
 
