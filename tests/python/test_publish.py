@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +16,12 @@ from conftest import REPO, copy_project
 from openpyxl import load_workbook
 
 import publish.export as export_module
-from publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise
+from publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe
 from publish.warehouse import Warehouse
 
 INJECTION = '=HYPERLINK("http://x","y")'
+# Control characters a workbook cannot hold (\x01, \x0b, \x1f) and one it can (a tab).
+CONTROL_NAME = "Ann\x01Lee\x0bSmith\x1f\tJr"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -110,6 +114,29 @@ def test_a_formula_in_a_customer_name_is_neutralised_in_both_files(tmp_path):
     cell = load_workbook(tmp_path / "exports" / "customers_enriched.xlsx").active["B2"]
     assert cell.value == "'" + INJECTION
     assert cell.data_type == "s"
+
+
+def test_control_characters_become_replacement_characters_in_both_files(published, tmp_path):
+    """openpyxl refuses them (IllegalCharacterError): each becomes U+FFFD, in the CSV as in the
+    workbook, so the two files hold the same cells; a tab stays."""
+    project, _ = published
+    warehouse = tmp_path / "segments.db"
+    shutil.copy(project.warehouse, warehouse)
+    with sqlite3.connect(warehouse) as connection:
+        connection.execute(
+            "update customer_profiles set customer_name = ? where customer_id = 1", (CONTROL_NAME,)
+        )
+        connection.execute("update customer_profiles set customer_name = '\x02=1+1' where customer_id = 2")
+    result = run_publish(warehouse, tmp_path / "exports", tmp_path / "reports")
+    assert result.returncode == 0, result.stderr
+
+    expected = ["Ann\ufffdLee\ufffdSmith\ufffd\tJr", "\ufffd=1+1"]
+    exported = read_csv(tmp_path / "exports" / "customers_enriched.csv")
+    assert [row["customer_name"] for row in exported[:2]] == expected
+    sheet = load_workbook(tmp_path / "exports" / "customers_enriched.xlsx").active
+    assert [sheet["B2"].value, sheet["B3"].value] == expected
+    assert spreadsheet_safe("\x00=SUM(A1)") == "\ufffd=SUM(A1)"
+    assert spreadsheet_safe("\r=SUM(A1)") == "'\r=SUM(A1)"  # legal, but a formula trigger
 
 
 def test_a_failed_export_leaves_the_previous_files(published, monkeypatch, tmp_path):
