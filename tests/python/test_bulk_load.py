@@ -232,3 +232,74 @@ def test_append_skips_exactly_the_loaded_records_of_any_csv(tmp_path: Path) -> N
                 rest = list(csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline="")))
             assert rest == records[skip:], (case, skip)
             assert lines == text.encode()[:offset].count(b"\n"), (case, skip)
+
+
+def duckdb_dump(warehouse: Path, table: str) -> tuple[list[tuple], list[tuple]]:
+    """Declared columns, and every row in order."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        columns = connection.execute(f"describe {table}").fetchall()
+        return columns, connection.execute(f"select * from {table} order by all").fetchall()
+
+
+def raw_dumps(target: str, warehouse: Path) -> dict[str, object]:
+    dump = duckdb_dump if target == "duckdb" else table_dump
+    return {table: dump(warehouse, table) for table in RAW_TABLES}
+
+
+def break_last_value(path: Path, value: str) -> None:
+    """The last field of the file's last record replaced with `value`."""
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    lines[-1] = lines[-1].rsplit(",", 1)[0] + "," + value
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["sqlite", "duckdb"])
+def test_a_bad_products_csv_after_good_orders_changes_no_table(tmp_path: Path, target: str) -> None:
+    """All or nothing across the tables of one load: a new data set whose products.csv (loaded after
+    customers.csv and orders.csv) has a bad price leaves every raw table as it was, in both halves
+    of SQLite's two-process load too."""
+    if target == "duckdb":
+        pytest.importorskip("duckdb")
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, seed, orders in ((old, "1", "200"), (new, "2", "300")):
+        generated = run_module(
+            "seeds_gen", "--out", str(folder), "--as-of", AS_OF, "--seed", seed, "--orders", orders
+        )
+        assert generated.returncode == 0, generated.stderr
+    warehouse = tmp_path / "warehouse" / f"segments.{'duckdb' if target == 'duckdb' else 'db'}"
+    first = bulk_load("--target", target, "--data-dir", str(old), "--warehouse", str(warehouse))
+    assert first.returncode == 0, first.stderr
+    before = raw_dumps(target, warehouse)
+
+    break_last_value(new / "products.csv", "9.99 USD")
+    result = bulk_load("--target", target, "--data-dir", str(new), "--warehouse", str(warehouse))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "products.csv" in result.stderr
+    assert raw_dumps(target, warehouse) == before
+    assert sorted(path.name for path in warehouse.parent.iterdir()) == [warehouse.name]
+
+
+@pytest.mark.parametrize("target", ["sqlite", "duckdb"])
+def test_a_bad_order_line_in_an_append_appends_no_order(tmp_path: Path, target: str) -> None:
+    """--append is all or nothing too: the appended day's orders go in only with its lines."""
+    if target == "duckdb":
+        pytest.importorskip("duckdb")
+    seeds = tmp_path / "seeds"
+    generated = run_module("seeds_gen", "--out", str(seeds), "--as-of", AS_OF, "--orders", "200")
+    assert generated.returncode == 0, generated.stderr
+    warehouse = tmp_path / f"segments.{'duckdb' if target == 'duckdb' else 'db'}"
+    first = bulk_load("--target", target, "--data-dir", str(seeds), "--warehouse", str(warehouse))
+    assert first.returncode == 0, first.stderr
+    before = raw_dumps(target, warehouse)
+
+    appended = run_module("seeds_gen", "--out", str(seeds), "--append-day", "--orders", "25")
+    assert appended.returncode == 0, appended.stderr
+    break_last_value(seeds / "order_items.csv", "twelve")
+    result = bulk_load(
+        "--target", target, "--data-dir", str(seeds), "--warehouse", str(warehouse), "--append"
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "order_items.csv" in result.stderr
+    assert raw_dumps(target, warehouse) == before
