@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
+from test_engines import postgres_env  # noqa: F401 - the throwaway cluster, for the engines test here
 
 from bulk_load.records import offset_after_records
 from bulk_load.spark import session_settings
@@ -303,3 +304,53 @@ def test_a_bad_order_line_in_an_append_appends_no_order(tmp_path: Path, target: 
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "order_items.csv" in result.stderr
     assert raw_dumps(target, warehouse) == before
+
+
+# The raw tables of one schema, each row's repr, as JSON (run in the postgres venv, with psycopg2).
+PG_DUMP = """
+import json, os, sys, psycopg2
+environ = os.environ
+connection = psycopg2.connect(
+    host=environ["SEGMENTS_PG_HOST"], port=environ["SEGMENTS_PG_PORT"], user="postgres", dbname="postgres"
+)
+cursor = connection.cursor()
+dump = {}
+for table in sys.argv[2:]:
+    cursor.execute(f"select * from {sys.argv[1]}.{table}")
+    dump[table] = sorted(repr(row) for row in cursor.fetchall())
+print(json.dumps(dump))
+"""
+
+
+@pytest.mark.engines
+def test_postgres_a_bad_products_csv_after_good_orders_changes_no_table(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The PostgreSQL loader's one transaction: as the SQLite and DuckDB test above."""
+    python = REPO / ".venv-postgres" / "bin" / "python"
+    if not python.exists():
+        pytest.fail("no .venv-postgres: make test-engines creates it")
+    env = {**os.environ, **request.getfixturevalue("postgres_env"), "PYTHONPATH": str(REPO)}
+    schema = "all_or_nothing"
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), *argv], cwd=REPO, env=env, capture_output=True, text=True, check=False
+        )
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, seed, orders in ((old, "1", "200"), (new, "2", "300")):
+        generated = run_module(
+            "seeds_gen", "--out", str(folder), "--as-of", AS_OF, "--seed", seed, "--orders", orders
+        )
+        assert generated.returncode == 0, generated.stderr
+    first = run("-m", "bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(old))
+    assert first.returncode == 0, first.stderr
+    before = run("-c", PG_DUMP, schema, *RAW_TABLES)
+    assert before.returncode == 0, before.stderr
+
+    break_last_value(new / "products.csv", "9.99 USD")
+    result = run("-m", "bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(new))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "products.csv" in result.stderr
+    assert run("-c", PG_DUMP, schema, *RAW_TABLES).stdout == before.stdout
