@@ -26,7 +26,8 @@ from seeds_gen.signals import Stopped, raise_on_stopping_signals
 
 PROG = "python -m seeds_gen"
 
-# Counts above this would need more memory than a laptop has.
+# A bound on any count; below it, what a size needs is checked against the memory available
+# (check_memory).
 MAX_COUNT = 100_000_000
 MAX_MESSY_RATE = 0.5
 
