@@ -84,27 +84,34 @@ FIELD_TYPES = {
 
 
 def json_field(p: str, field: JsonField) -> str:
-    """The field is absent, a JSON null, or of its format and within its bounds (p: valid JSON)."""
+    """False when the field is present, not a JSON null, and not of its format or out of its
+    bounds (p: valid JSON). One json_type() call per field, and json_extract() only for a value
+    of the right type that has bounds or is a date: SQLite parses the document once per row, but
+    every call still walks it."""
     where = f"'$.{field.path}'"
-    kind, value = f"json_type({p}, {where})", f"json_extract({p}, {where})"
-    types = ", ".join(f"'{name}'" for name in FIELD_TYPES[field.format])
-    checks = [f"{kind} in ({types})"]
+    value = f"json_extract({p}, {where})"
+    checks = []
     if field.format == "date":
-        checks.append(date(value))
+        # The usual YYYY-MM-DD HH:MM:SS by one datetime() call before the patterns.
+        checks.append(f"(case when datetime({value}, '+0 days') = {value} then 1 else {date(value)} end)")
     if field.min is not None:
         checks.append(f"{value} >= {field.min}")
     if field.max is not None:
         checks.append(f"{value} <= {field.max}")
-    return f"(coalesce({kind}, 'null') = 'null' or ({' and '.join(checks)}))"
+    accepted = " ".join(
+        f"when '{kind}' then {' and '.join(checks) or '1'}" for kind in FIELD_TYPES[field.format]
+    )
+    return f"(case coalesce(json_type({p}, {where}), 'null') when 'null' then 1 {accepted} else 0 end)"
 
 
 def json(p: str, column_format: str = "json") -> str:
     fields = column_format.json_fields if isinstance(column_format, Format) else ()
     if not fields:
         return f"json_valid({p})"
-    # json_type() raises on text that is no JSON: it is asked only once json_valid() said yes.
-    checks = " and ".join([f"json_type({p}) = 'object'", *(json_field(p, field) for field in fields)])
-    return f"(case when json_valid({p}) then {checks} else 0 end)"
+    # A case, whose conditions are tried in order: json_type() raises on text that is no JSON,
+    # so it is asked only once json_valid() said yes, and the first bad field ends the check.
+    bad = " ".join(f"when not {json_field(p, field)} then 0" for field in fields)
+    return f"(case when not json_valid({p}) then 0 when json_type({p}) != 'object' then 0 {bad} else 1 end)"
 
 
 def text(p: str, column_format: str = "text") -> str:
