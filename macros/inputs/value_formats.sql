@@ -195,22 +195,35 @@
         {{ return({'valid': 'case when json_valid(' ~ document ~ ') then ' ~ object ~ ' else 0 end', 'shown': document}) }}
     {%- endif -%}
     {%- set where = "'$." ~ path ~ "'" -%}
-    {%- set kind = 'json_type(' ~ document ~ ', ' ~ where ~ ')' -%}
     {%- set value = 'json_extract(' ~ document ~ ', ' ~ where ~ ')' -%}
     {%- set accepted = {
-        'integer': "'integer'", 'number': "'integer', 'real'", 'date': "'text'", 'text': "'text'",
-        'object': "'object'"
+        'integer': ['integer'], 'number': ['integer', 'real'], 'date': ['text'], 'text': ['text'],
+        'object': ['object']
     } -%}
-    {%- set format_check = sqlite_is_date(value) if spec.format == 'date' else '1' -%}
-    {%- set bounds -%}
-        {%- if spec.get('min') is not none %} and {{ value }} >= {{ spec.min }}{% endif -%}
-        {%- if spec.get('max') is not none %} and {{ value }} <= {{ spec.max }}{% endif -%}
-    {%- endset -%}
+    {#- One json_type() per field, and json_extract() only for a value of the right type that has
+        bounds or is a date (a timestamp by one datetime() call before the patterns). -#}
+    {%- set checks = [] -%}
+    {%- if spec.format == 'date' -%}
+        {%- do checks.append(
+            '(case when datetime(' ~ value ~ ", '+0 days') = " ~ value ~ ' then 1 else ' ~ sqlite_is_date(value) ~ ' end)'
+        ) -%}
+    {%- endif -%}
+    {%- if spec.get('min') is not none -%}
+        {%- do checks.append(value ~ ' >= ' ~ spec.min) -%}
+    {%- endif -%}
+    {%- if spec.get('max') is not none -%}
+        {%- do checks.append(value ~ ' <= ' ~ spec.max) -%}
+    {%- endif -%}
     {%- set valid -%}
         (case
             when not json_valid({{ document }}) then 1
-            when coalesce({{ kind }}, 'null') = 'null' then 1
-            else {{ kind }} in ({{ accepted[spec.format] }}) and {{ format_check }}{{ bounds }}
+            else (case coalesce(json_type({{ document }}, {{ where }}), 'null')
+                when 'null' then 1
+                {%- for kind in accepted[spec.format] %}
+                when '{{ kind }}' then {{ checks | join(' and ') if checks else '1' }}
+                {%- endfor %}
+                else 0
+            end)
         end)
     {%- endset -%}
     {{ return({'valid': valid, 'shown': 'json_quote(' ~ value ~ ')'}) }}

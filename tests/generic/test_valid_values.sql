@@ -52,13 +52,25 @@
     {%- endfor -%}
 {%- endif -%}
 
+{#- The table is read once, for the rows with any bad value (none, usually); each check then
+    reads only those rows. A CTE used more than once is materialized (SQLite, PostgreSQL). -#}
+{%- set suspects -%}
+    select *
+    from {{ model }}
+    where
+    {%- for check in checks %}
+        ({{ check.value }} is not null and not coalesce({{ check.valid }}, false))
+        {%- if not loop.last %} or{% endif %}
+    {%- endfor %}
+{%- endset -%}
+
 {%- set checked -%}
     {%- for check in checks %}
     select
         '{{ check.column }}' as column_name,
         '{{ check.problem | replace("'", "''") }}' as problem,
         cast({{ check.shown }} as {{ dbt.type_string() }}) as offending_value
-    from {{ model }}
+    from suspects
     where {{ check.value }} is not null and not coalesce({{ check.valid }}, false)
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -69,6 +81,10 @@
         values in all: bounded however many values are bad. -#}
     {%- set sample -%}
         with
+
+        suspects as (
+            {{ suspects }}
+        ),
 
         checked as (
             {{ checked }}
@@ -130,6 +146,14 @@
 
 with
 
+{% if found -%}
+suspects as (
+
+    {{ suspects }}
+
+),
+
+{% endif -%}
 checked as (
 
     {% if found -%}
