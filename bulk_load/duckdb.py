@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
+from bulk_load.signals import Stopped
 
 
 def literal(text: str) -> str:
@@ -101,8 +102,12 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
                 for name in plan.drop:
                     connection.execute(f"drop table if exists {quoted(name)}")
             connection.execute("commit")
-        except BaseException:
+        except BaseException as error:
             connection.execute("rollback")
+            # DuckDB runs the signal handlers while a query runs, and turns the Stopped they raise
+            # into a RuntimeError, "Query interrupted": the stop is what happened.
+            if isinstance(error.__cause__, Stopped):
+                raise error.__cause__ from None
             raise
     except duckdb.Error as error:
         raise LoadError(f"{path}: {one_line(str(error), current)}") from None

@@ -76,10 +76,12 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> N
         time.sleep(0.01)
 
 
-def stop(process: subprocess.Popen[str], signum: int, ready: Callable[[], bool]) -> tuple[str, list[int]]:
-    """Send `signum` once `ready()` holds and the second process runs; its stderr, and the
-    processes it started that still run after it ended."""
-    wait_for(lambda: bool(children(process.pid)) and ready(), process)
+def stop(
+    process: subprocess.Popen[str], signum: int, ready: Callable[[], bool], second_process: bool = True
+) -> tuple[str, list[int]]:
+    """Send `signum` once `ready()` holds and (unless told otherwise) the second process runs; its
+    stderr, and the processes it started that still run after it ended."""
+    wait_for(lambda: (bool(children(process.pid)) or not second_process) and ready(), process)
     second = children(process.pid)
     process.send_signal(signum)
     try:
@@ -158,3 +160,55 @@ def test_a_stopped_load_leaves_no_process_no_scratch_folder_and_the_old_tables(
     assert_stopped(load, stderr, signum, "bulk_load")
     assert sorted(path.name for path in warehouse.parent.iterdir()) == ["segments.db"]
     assert raw_tables(warehouse) == before
+
+
+def reading(pid: int, folder: Path) -> bool:
+    """Whether process `pid` has a file of `folder` open (a /proc scan of its descriptors)."""
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        try:
+            if Path(os.readlink(descriptor)).parent == folder:
+                return True
+        except OSError:  # closed while we looked
+            continue
+    return False
+
+
+def duckdb_tables(warehouse: Path) -> dict[str, list[tuple]]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        names = [name for (name,) in connection.execute("show tables").fetchall()]
+        return {name: connection.execute(f"select * from {name} order by all").fetchall() for name in names}
+
+
+def test_a_stopped_duckdb_load_keeps_the_old_tables(tmp_path: Path) -> None:
+    """DuckDB runs the signal handlers while a query runs and interrupts it: the stop is still one
+    line and 143, the load rolled back."""
+    pytest.importorskip("duckdb")
+    small, big = tmp_path / "small", tmp_path / "big"
+    for folder, orders in ((small, "20"), (big, "300000")):
+        generated = run_generator(
+            "--out", str(folder), "--as-of", AS_OF, "--customers", "50", "--orders", orders
+        )
+        assert generated.returncode == 0, generated.stderr
+    warehouse = tmp_path / "segments.duckdb"
+    args = ("--target", "duckdb", "--warehouse", str(warehouse), "--data-dir")
+    loaded = subprocess.run(
+        [sys.executable, "-m", "bulk_load", *args, str(small)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    before = duckdb_tables(warehouse)
+
+    load = start("bulk_load", *args, str(big))
+    stderr, _ = stop(load, signal.SIGTERM, lambda: reading(load.pid, big), second_process=False)
+
+    assert_stopped(load, stderr, signal.SIGTERM, "bulk_load")
+    assert duckdb_tables(warehouse) == before
