@@ -207,7 +207,7 @@ def run(argv: list[str] | None = None) -> None:
         )
     except LoadError as error:
         sys.exit(f"bulk_load: error: {error}")
-    except OSError as error:  # an unwritable or missing warehouse folder, a file gone mid-load
+    except OSError as error:  # a file gone mid-load, a full disk (the warehouse path was checked)
         sys.exit(os_error(error))
     summary = ", ".join(f"{name} {count:,}" for name, count in loaded.items())
     verb = "Appended" if args.append else "Loaded"
