@@ -2,7 +2,9 @@
 
 The messages go through a bounded queue, so the sender runs at most MAX_QUEUED messages ahead
 (which bounds the memory). The function's result, or the exception it raised, comes back at the
-end; if the second process fails early, the next message sent raises its exception.
+end; if the second process fails early, the next message sent raises its exception. Stopping is
+the first process's (seeds_gen.signals): a stop there leaves the ``with`` block, which ends the
+second process.
 """
 
 from __future__ import annotations
