@@ -8,12 +8,12 @@ A mart is stale when
 - a raw table it is built from has changed since the build that wrote it: the fingerprint it was
   built from differs from the raw tables' current one (the latest build's query run again, so a
   load after the latest build counts too), or
-- the latest build was to rebuild it and failed (or was killed) before it did, or
-- the latest build rebuilt it, but a data test failed on its rows, or
+- the latest build was to rebuild it and failed (or was killed): a build publishes its marts all
+  together only when every check passed (macros/publication/), so it published none, or
 - it has no build record (built before build status was recorded).
 
-`python -m publish` refuses every stale mart it reads but one the latest build failed before
-rebuilding while the raw data is as it was (that mart still holds the data of the raw tables).
+`python -m publish` refuses every stale mart it reads but one the latest build did not publish
+while the raw data is as it was (that mart still holds the data of the raw tables).
 
 Marts of an optional input that is off in the latest build (SEGMENTS_INPUTS), or not built, are
 left out, not stale: publish skips them.
@@ -62,9 +62,9 @@ class Stale:
     # The start of the build that wrote the mart ("" when there is no record).
     built: str
     reason: str
-    # Older than the raw data it comes from (or cannot be told apart from such a mart), or its
-    # rows failed a data test: publish refuses it. False: the raw data is unchanged and the
-    # latest build failed before rebuilding it, so it still holds the data of the raw tables.
+    # Older than the raw data it comes from (or cannot be told apart from such a mart): publish
+    # refuses it. False: the raw data is unchanged and the latest build failed and published
+    # nothing, so it still holds the data of the raw tables.
     blocks_publish: bool = True
 
 
@@ -123,7 +123,6 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
     succeeded = None if latest["succeeded"] is None else bool(latest["succeeded"])
     status = BuildStatus(minute(latest["started_at"]), succeeded, latest["inputs"] or "none")
     enabled, selected = split(latest["marts_enabled"]), set(split(latest["marts_selected"]))
-    failed_tests = set(split(latest["marts_failed"]))
     for mart, optional_input in OPTIONAL_MARTS.items():
         if mart not in enabled:
             status.left_out[mart] = (
@@ -152,15 +151,13 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
             status.stale.append(
                 Stale(mart, built, unreadable or f"raw data changed since: {', '.join(changed)}")
             )
-        elif mart in failed_tests and record["invocation_id"] == latest["invocation_id"]:
-            status.stale.append(Stale(mart, built, "a data test failed on it in that build"))
         elif (
             mart in selected and record["invocation_id"] != latest["invocation_id"] and succeeded is not True
         ):
             outcome = "failed" if succeeded is False else "did not finish"
             status.stale.append(
                 Stale(
-                    mart, built, f"the build of {status.latest_build} {outcome} before rebuilding it", False
+                    mart, built, f"the build of {status.latest_build} {outcome} and published nothing", False
                 )
             )
     return status

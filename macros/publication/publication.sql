@@ -130,7 +130,7 @@
     {%- set batch = published.incorporate(path={"identifier": published.identifier ~ "__segments_batch"}) -%}
     {% do adapter.drop_relation(unpublished) %}
     {% do adapter.drop_relation(batch) %}
-    {% call statement('main') -%}
+    {% call statement('copy_published') -%}
         {{ get_create_table_as_sql(False, unpublished, 'select * from ' ~ published) }}
     {%- endcall %}
     {% call statement('create_batch') -%}
@@ -141,7 +141,8 @@
         delete from {{ unpublished }}
         where {{ unique_key }} in (select {{ unique_key }} from {{ batch }})
     {%- endcall %}
-    {% call statement('insert_rows') -%}
+    {#- `main`: dbt reports its rows, the rows this run wrote. -#}
+    {% call statement('main') -%}
         insert into {{ unpublished }} ({{ columns | join(', ') }})
         select {{ columns | join(', ') }} from {{ batch }}
     {%- endcall %}

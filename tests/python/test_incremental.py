@@ -31,6 +31,10 @@ REFRESH_MODELS = (
     "int_customer_order_totals",
     "customer_segments",
     "customer_segment_summary",
+    # Read by the refresh's checks across tables: order lines against their order, feedback against
+    # its order.
+    "stg_order_items",
+    "stg_customer_feedback",
 )
 SEGMENTS_RECONCILE_WITH_ORDERS = (
     "reconciles_with_customer_segments_sum_cents__total_sales_amount__amount__ref_stg_orders_"

@@ -1,0 +1,165 @@
+"""Write, audit, publish (README, "Reliability"): a build writes its marts beside the published
+ones and publishes them all in one transaction only when every node passed. A defect that only a
+test of a mart, or a test across tables, can see leaves every published mart as the last good build
+left it, in the full build and in the daily refresh."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from conftest import AS_OF, MARTS, DbtProject, copy_project
+from test_bad_data import rewrite_seed
+from test_incremental import append_day
+
+pytestmark = pytest.mark.bad_input
+
+NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, dict[str, list[str]]]:
+    project = copy_project(tmp_path_factory.mktemp("publication") / "segments")
+    assert project.generate().returncode == 0
+    built = project.seed_and_build()
+    assert built.returncode == 0, built.stdout[-4000:]
+    assert "Published 15 mart(s) in one transaction" in built.stdout
+    shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
+    shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
+    marts = project.mart_rows()
+    assert all(marts.values())
+    return project, marts
+
+
+@pytest.fixture
+def project(good_build) -> Iterator[DbtProject]:
+    project, _ = good_build
+    yield project
+    shutil.copytree(project.root.parent / "good-seeds", project.root / "seeds", dirs_exist_ok=True)
+    shutil.rmtree(project.warehouse.parent)
+    shutil.copytree(project.root.parent / "good-warehouse", project.warehouse.parent)
+
+
+def failed_nodes(project: DbtProject) -> list[str]:
+    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    return sorted(r["unique_id"].split(".")[-1] for r in results if r["status"] in ("fail", "error"))
+
+
+def unpublished_tables(project: DbtProject) -> list[str]:
+    return [name for (name,) in project.query("select name from sqlite_master where name like '%unpublished%'")]
+
+
+def mart_invocations(project: DbtProject) -> set[str]:
+    return {invocation for (invocation,) in project.query("select invocation_id from mart_builds")}
+
+
+def assert_nothing_published(project: DbtProject, marts: dict[str, list[str]], output: str) -> None:
+    assert "Nothing published" in output, output[-3000:]
+    changed = [mart for mart in MARTS if project.mart_rows()[mart] != marts[mart]]
+    assert not changed, f"marts changed although the build failed: {changed}"
+    assert unpublished_tables(project) == []
+
+
+def shift_first_order_with_lines(cents: int):
+    """An edit of orders.csv: the first order's amount moved by `cents`, so its lines no longer add up."""
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        rows[0]["amount"] = f"{Decimal(rows[0]['amount']) + Decimal(cents) / 100:.2f}"
+
+    return edit
+
+
+@pytest.mark.parametrize("cents", [1, -1, 900])
+def test_an_amount_its_lines_do_not_explain_publishes_nothing(project, good_build, cents):
+    """Off by a cent (or by nine currency units): only the test across orders and their lines sees it;
+    the marts built from orders alone must not be published either."""
+    _, marts = good_build
+    rewrite_seed(project, "orders", shift_first_order_with_lines(cents))
+    result = project.seed_and_build("--full-refresh")
+    assert result.returncode != 0
+    assert failed_nodes(project) == ["assert_order_lines_add_up_to_order_amount"]
+    assert_nothing_published(project, marts, result.stdout)
+
+
+def test_a_failing_test_of_one_mart_publishes_no_mart(project, good_build):
+    """A registration date after the as-of date passes staging but fails a test of customer_features
+    (negative recency), after customer_segments and customer_features were written: neither, nor
+    any other mart, is published."""
+    _, marts = good_build
+    invocations = mart_invocations(project)
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        ordered = {row["customer_id"] for row in project.read_seed("orders")}
+        customer = next(row for row in rows if row["customer_id"] not in ordered)
+        customer["registration_date"] = "2099-01-01"
+
+    rewrite_seed(project, "customers", edit)
+    result = project.seed_and_build("--full-refresh")
+    assert result.returncode != 0
+    failures = [line for line in result.stdout.splitlines() if "Failure in test" in line]
+    assert failures and all("customer_features" in line for line in failures), failures
+    assert_nothing_published(project, marts, result.stdout)
+    assert mart_invocations(project) == invocations
+
+
+def test_a_good_build_publishes_every_mart_from_one_build(project):
+    result = project.dbt("build")
+    assert result.returncode == 0, result.stdout[-3000:]
+    invocations = mart_invocations(project)
+    assert len(invocations) == 1
+    (built,) = project.query("select count(*) from mart_builds")
+    assert built == (len(MARTS),)
+    assert unpublished_tables(project) == []
+
+
+def append_bad_day(project: DbtProject, edit_new_orders) -> None:
+    """One day of new orders (test_incremental.append_day), then `edit_new_orders` on those rows."""
+    before = {row["order_id"] for row in project.read_seed("orders")}
+    append_day(project.root / "seeds", NEW_DAY)
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        edit_new_orders([row for row in rows if row["order_id"] not in before])
+
+    rewrite_seed(project, "orders", edit)
+
+
+def times_ten(rows: list[dict[str, str]]) -> None:
+    rows[0]["amount"] = f"{Decimal(rows[0]['amount']) * 10:.2f}"
+
+
+def one_cent_more(rows: list[dict[str, str]]) -> None:
+    rows[-1]["amount"] = f"{Decimal(rows[-1]['amount']) + Decimal('0.01'):.2f}"
+
+
+@pytest.mark.parametrize("edit", [times_ten, one_cent_more], ids=["times-ten", "one-cent"])
+def test_the_refresh_checks_new_amounts_against_their_lines(project, good_build, edit):
+    """The daily refresh: a new order's amount that its lines do not explain fails the refresh, and
+    customer_segments and its summary keep their published rows."""
+    _, marts = good_build
+    append_bad_day(project, edit)
+    assert project.dbt("seed").returncode == 0
+    result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+    assert result.returncode != 0
+    assert failed_nodes(project) == ["assert_order_lines_add_up_to_order_amount"]
+    assert_nothing_published(project, marts, result.stdout)
+
+
+def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project):
+    """A good day passes the refresh, which checks the new orders' lines only (orders_checked holds
+    the newest order the check passed), and publishes both marts in one transaction."""
+    append_day(project.root / "seeds", NEW_DAY)
+    assert project.dbt("seed").returncode == 0
+    result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Published 2 mart(s) in one transaction: customer_segment_summary, customer_segments" in result.stdout
+    ((checked, newest),) = project.query(
+        "select checked_through, (select max(order_id) from stg_orders) from orders_checked"
+        " where check_name = 'assert_order_lines_add_up_to_order_amount'"
+    )
+    assert checked == newest
+    compiled = next((project.root / "target" / "run").rglob("assert_order_lines_add_up_to_order_amount.sql"))
+    assert "orders_checked" in compiled.read_text()
