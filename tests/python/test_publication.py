@@ -50,7 +50,8 @@ def failed_nodes(project: DbtProject) -> list[str]:
 
 
 def unpublished_tables(project: DbtProject) -> list[str]:
-    return [name for (name,) in project.query("select name from sqlite_master where name like '%unpublished%'")]
+    rows = project.query("select name from sqlite_master where name like '%unpublished%'")
+    return [name for (name,) in rows]
 
 
 def mart_invocations(project: DbtProject) -> set[str]:
@@ -155,7 +156,8 @@ def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project
     assert project.dbt("seed").returncode == 0
     result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "Published 2 mart(s) in one transaction: customer_segment_summary, customer_segments" in result.stdout
+    published = "Published 2 mart(s) in one transaction: customer_segment_summary, customer_segments"
+    assert published in result.stdout
     ((checked, newest),) = project.query(
         "select checked_through, (select max(order_id) from stg_orders) from orders_checked"
         " where check_name = 'assert_order_lines_add_up_to_order_amount'"
