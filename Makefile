@@ -134,10 +134,10 @@ lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.cs
 test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
 
-# The raw-data fuzzer at length (tests/python/test_fuzz.py; make test tries a few examples).
+# The raw-data fuzzer at length, each example printed (tests/python/test_fuzz.py; make test tries 4).
 fuzz: $(VENV)/.installed-dev
-	SEGMENTS_FUZZ_EXAMPLES=$${SEGMENTS_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -m fuzz -n 0 --hypothesis-show-statistics \
-		tests/python/test_fuzz.py
+	SEGMENTS_FUZZ_EXAMPLES=$${SEGMENTS_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -m fuzz -n 0 -s \
+		--hypothesis-verbosity=verbose tests/python/test_fuzz.py
 
 # The other engines, one venv each (their adapters cannot share one with dbt-sqlite).
 ENGINES := duckdb postgres spark
