@@ -18,10 +18,10 @@ Then build without reseeding: `dbt build --exclude-resource-type seed [--target 
 A load is all or nothing across its tables, full or --append: on SQLite, DuckDB and PostgreSQL one
 transaction, so a bad products.csv leaves the orders loaded before it as they were (not on Spark,
 which has no transactions: bulk_load.spark). Errors are one line on stderr: exit status 2 for a
-wrong argument (an unknown table, a data folder or warehouse path that cannot be used), 1 for a
-file or warehouse that refuses the load. SIGINT, SIGTERM and SIGHUP stop a load with one line and
-exit status 128 + the signal's number, rolled back, its second process and scratch folder gone
-(bulk_load.signals).
+wrong argument (an unknown table, a data folder that cannot be used), 1 for a file or warehouse
+that refuses the load (a warehouse path that cannot be used included, checked before any work).
+SIGINT, SIGTERM and SIGHUP stop a load with one line and exit status 128 + the signal's number,
+rolled back, its second process and scratch folder gone (bulk_load.signals).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 class WarehouseError(Exception):
-    """The database file cannot be where it is asked for: a usage error."""
+    """The database file cannot be where it is asked for."""
 
 
 def usage_error(message: str) -> NoReturn:
@@ -196,8 +196,8 @@ def run(argv: list[str] | None = None) -> None:
     if args.target in ("sqlite", "duckdb"):
         try:
             check_warehouse(warehouse)
-        except WarehouseError as error:
-            usage_error(f"bulk_load: error: {named_by}: {error}")
+        except WarehouseError as error:  # status 1, as for an unwritable folder found mid-load
+            sys.exit(f"bulk_load: error: {named_by}: {error}")
     started = time.perf_counter()
     try:
         loaded, where = load(args, plan, warehouse)

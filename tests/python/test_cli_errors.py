@@ -1,7 +1,6 @@
 """A user's mistake on any of the three command lines (seeds_gen, bulk_load, publish) is one line on
-stderr, never a traceback, and a non-zero exit status: 2 for a wrong argument (a path that cannot
-be used, a size too large for the machine's memory), 1 for a file or warehouse that refuses the
-work."""
+stderr, never a traceback, and a non-zero exit status: 2 for a wrong argument (as argparse's own),
+1 for a file or warehouse that refuses the work (each command line's convention says which)."""
 
 from __future__ import annotations
 
@@ -108,37 +107,37 @@ BAD_INVOCATIONS = {
         "bulk_load",
         ["--data-dir", "{root}/seeds", "--warehouse", "{root}/folder"],
         {},
-        2,
+        1,
     ),
     "warehouse below a file": (
         "bulk_load",
         ["--data-dir", "{root}/seeds", "--warehouse", "{root}/a_file/segments.db"],
         {},
-        2,
+        1,
     ),
     "warehouse folder cannot be made": (
         "bulk_load",
         ["--data-dir", "{root}/seeds", "--warehouse", "/proc/warehouse/segments.db"],
         {},
-        2,
+        1,
     ),
     "warehouse folder not writable": (
         "bulk_load",
         ["--data-dir", "{root}/seeds", "--warehouse", "/proc/segments.db"],
         {},
-        2,
+        1,
     ),
     "warehouse directory below a file": (
         "bulk_load",
         ["--data-dir", "{root}/seeds"],
         {"SEGMENTS_WAREHOUSE_DIR": "{root}/a_file/warehouse"},
-        2,
+        1,
     ),
     "duckdb warehouse is a folder": (
         "bulk_load",
         ["--target", "duckdb", "--data-dir", "{root}/seeds", "--warehouse", "{root}/folder"],
         {},
-        2,
+        1,
     ),
     "warehouse not a database": (
         "bulk_load",
