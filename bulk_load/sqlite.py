@@ -140,8 +140,9 @@ def insert_rows(
         column, value = bad.found
         line = record_line(file.path, rows - rows_before + 1, offset) + lines_before
         column_format = next(item.format for item in file.table.columns if item.name == column)
+        expected = complaint(column_format, value)
         raise LoadError(
-            f"{file.path}: line {line}, column {column}: {shown(value)} is not {complaint(column_format)}"
+            f"{file.path}: line {line}, column {column}: {shown(value)} is not {expected}"
         ) from None
 
 

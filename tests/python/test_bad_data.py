@@ -85,7 +85,8 @@ DEFECTS = {
     "amount with fractional cents": Defect(
         "orders",
         lambda rows: rows[0].update(amount="10.005"),
-        "whole_cents_stg_orders_amount",
+        # The raw table's check (valid_values) sees it before staging's whole_cents does.
+        "source_valid_values_shop_orders_",
     ),
     "missing amount": Defect(
         "orders", lambda rows: rows[0].update(amount=""), "source_not_null_shop_orders_amount"
@@ -94,7 +95,7 @@ DEFECTS = {
         "orders",
         # Month-first: read as DD/MM/YYYY it has month 31, so it is no date at all.
         lambda rows: rows[0].update(order_date="12/31/2025"),
-        "not_null_stg_orders_order_date",
+        "source_valid_values_shop_orders_",
     ),
     "order after the as-of date": Defect(
         "orders",
