@@ -13,20 +13,25 @@
 {#- A condition on `order_id`: in a build without --full-refresh, true for the orders this test has
     not passed yet in a published build; otherwise always true. -#}
 {% macro order_not_checked_yet(order_id) -%}
-    {%- set checked = orders_checked_relation() -%}
-    {%- if execute and flags.WHICH in publication_commands() and not flags.FULL_REFRESH
-          and load_relation(checked) is not none -%}
-        ({{ order_id }} > (
-            select max(checked_through) from {{ checked }}
-            where check_name = {{ build_status_literal(model.name) }}
-        )
-        or not exists (
-            select 1 from {{ checked }}
-            where check_name = {{ build_status_literal(model.name) }}
-        ))
-    {%- else -%}
-        (1 = 1)
+    {{ return(adapter.dispatch('order_not_checked_yet', 'segments')(order_id)) }}
+{%- endmacro %}
+
+{#- Spark publishes nothing and records no orders_checked: its checks read every order. -#}
+{% macro spark__order_not_checked_yet(order_id) -%}
+    {{ return('(1 = 1)') }}
+{%- endmacro %}
+
+{% macro default__order_not_checked_yet(order_id) -%}
+    {%- if execute and flags.WHICH in publication_commands() and not flags.FULL_REFRESH -%}
+        {%- set checked = orders_checked_relation() -%}
+        {%- if load_relation(checked) is not none -%}
+            {{ return('(' ~ order_id ~ ' > (select max(checked_through) from ' ~ checked
+                      ~ ' where check_name = ' ~ build_status_literal(model.name) ~ ')'
+                      ~ ' or not exists (select 1 from ' ~ checked
+                      ~ ' where check_name = ' ~ build_status_literal(model.name) ~ '))') }}
+        {%- endif -%}
     {%- endif -%}
+    {{ return('(1 = 1)') }}
 {%- endmacro %}
 
 
