@@ -149,10 +149,11 @@ ENGINES := duckdb postgres spark
 	touch $@
 
 # The same seeds built on SQLite, DuckDB, PostgreSQL (a throwaway cluster the tests start and
-# stop) and Spark (local mode); every mart's fingerprint must match SQLite's.
+# stop) and Spark (local mode); every mart's fingerprint must match SQLite's. Also bulk_load's
+# all-or-nothing load on PostgreSQL (test_bulk_load.py).
 test-engines: $(VENV)/.installed-dev $(foreach engine,$(ENGINES),.venv-$(engine)/.installed)
 	rm -rf test-artifacts/fingerprints
-	$(BIN)/python -m pytest -m engines tests/python/test_engines.py
+	$(BIN)/python -m pytest -m engines tests/python/test_engines.py tests/python/test_bulk_load.py
 	@echo "Mart fingerprints (the test allows a float sum one millionth apart; otherwise equal):"
 	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json) duckdb-bulk.json postgres-bulk.json
 
