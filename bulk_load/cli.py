@@ -21,7 +21,7 @@ which has no transactions: bulk_load.spark). Errors are one line on stderr: exit
 wrong argument (an unknown table, a data folder that cannot be used), 1 for a file or warehouse
 that refuses the load (a warehouse path that cannot be used included, checked before any work).
 SIGINT, SIGTERM and SIGHUP stop a load with one line and exit status 128 + the signal's number,
-rolled back, its second process and scratch folder gone (bulk_load.signals).
+rolled back, its second process and scratch folder gone (atomic_files.signals).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from atomic_files.signals import Stopped, raise_on_stopping_signals
 from bulk_load.contract import ContractError, read_contract
 from bulk_load.files import FolderError, LoadError, Plan, plan_load
-from bulk_load.signals import Stopped, raise_on_stopping_signals
 
 TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 

@@ -1,6 +1,6 @@
 """Load CSVs into a DuckDB warehouse with DuckDB's own CSV reader (read_csv), every table built
 under a temporary name and swapped in, and the tables of the inputs left out dropped, within one
-transaction: a bad file, or a stop (bulk_load.signals), leaves every table as it was, with
+transaction: a bad file, or a stop (atomic_files.signals), leaves every table as it was, with
 --append too (its new rows of every table go in together). Runs in the duckdb extra's venv:
 `.venv-duckdb/bin/python -m bulk_load --target duckdb`.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from atomic_files.signals import Stopped
 from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
-from bulk_load.signals import Stopped
 
 
 def literal(text: str) -> str:

@@ -25,7 +25,7 @@ half the rows into a scratch SQLite file beside the warehouse while this one loa
 SQLite then copies the second half in, within the load's transaction. Python's own lock keeps two
 threads from overlapping here (they would take turns), so it is a process; the copy runs inside
 SQLite at many times the speed of the inserts. A failed or stopped load (SIGINT, SIGTERM, SIGHUP:
-bulk_load.signals) rolls back, ends the second process and removes the scratch folder.
+atomic_files.signals) rolls back, ends the second process and removes the scratch folder.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
+from atomic_files.signals import in_forked_process
 from bulk_load.checks import checked_value, complaint
 from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
 from bulk_load.records import offset_after_records
-from bulk_load.signals import in_forked_process
 
 Result = TypeVar("Result")
 

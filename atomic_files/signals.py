@@ -1,12 +1,13 @@
-"""SIGTERM and SIGHUP stop a load as Ctrl-C does: rolled back, cleaned up, one line, no traceback.
+"""SIGTERM and SIGHUP stop a command as Ctrl-C does: cleaned up, one line, no traceback.
 
-By default those two signals end a Python process at once: no ``finally`` runs, so the scratch
-folder beside the warehouse (``.bulk_load-*``) stays, and so does the second process that fills
-it. Raised as ``Stopped`` instead, they unwind the stack like KeyboardInterrupt: the load's
-transaction is rolled back, the second process is ended and the scratch folder removed. SIGINT
-takes the same path, so all three end with one line and exit status 128 + the signal's number.
+By default those two signals end a Python process at once: no ``finally`` runs, so temporary
+files stay (the generator's hidden outputs, gigabytes at a large size; the ``.bulk_load-*`` scratch
+folder beside the warehouse) and so does a second process blocked on its pipe. Raised as
+``Stopped`` instead, they unwind the stack like KeyboardInterrupt: transactions are rolled back,
+temporary files removed and the second process ended. SIGINT takes the same path, so all three end
+with one line and exit status 128 + the signal's number.
 
-The twin of seeds_gen/signals.py: neither package depends on the other.
+Shared by the generator (seeds_gen) and bulk_load.
 """
 
 from __future__ import annotations
