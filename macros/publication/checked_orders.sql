@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro default__order_not_checked_yet(order_id) -%}
-    {%- if execute and flags.WHICH in publication_commands() and not flags.FULL_REFRESH -%}
+    {%- if execute and flags.WHICH in build_status_commands() and not flags.FULL_REFRESH -%}
         {%- set checked = orders_checked_relation() -%}
         {%- if load_relation(checked) is not none -%}
             {{ return('(' ~ order_id ~ ' > (select max(checked_through) from ' ~ checked

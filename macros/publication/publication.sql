@@ -12,12 +12,6 @@
     read outside the build. -#}
 
 
-{#- The commands that build marts, and so publish them. -#}
-{% macro publication_commands() -%}
-    {{ return(['build', 'run', 'retry']) }}
-{%- endmacro %}
-
-
 {% macro published_materializations() -%}
     {{ return(['published_table', 'published_incremental']) }}
 {%- endmacro %}
@@ -33,7 +27,7 @@
 {#- True when this command builds `node` unpublished: a selected mart of a building command. -#}
 {% macro is_built_unpublished(node) -%}
     {{ return(execute
-              and flags.WHICH in publication_commands()
+              and flags.WHICH in build_status_commands()
               and node.resource_type == 'model'
               and node.config.materialized in published_materializations()
               and node.unique_id in selected_resources) }}
@@ -199,7 +193,7 @@
 
 {#- on-run-start: drop the unpublished tables a killed build left (it never reached on-run-end). -#}
 {% macro drop_unpublished_leftovers() -%}
-    {%- if execute and flags.WHICH in publication_commands() -%}
+    {%- if execute and flags.WHICH in build_status_commands() -%}
         {%- set dropped = [] -%}
         {%- for node in graph.nodes.values()
               if node.resource_type == 'model' and node.config.materialized in published_materializations() -%}
@@ -223,7 +217,7 @@
 {#- on-run-end: publish every mart this command built, in one transaction, if no node of the
     command errored or failed; otherwise publish nothing and drop the unpublished tables. -#}
 {% macro publish_marts(results) -%}
-    {%- if not execute or flags.WHICH not in publication_commands() -%}
+    {%- if not execute or flags.WHICH not in build_status_commands() -%}
         {{ return('select 1') }}
     {%- endif -%}
     {%- set built = [] -%}
