@@ -1,14 +1,20 @@
 -- Every feedback is about an order of the same customer, a product on one of that order's lines,
 -- and was received on or after the order's day (a timestamp compares with a date on every engine;
--- on SQLite both are ISO text, and a day's timestamps sort after the day itself). Without the
--- optional input `feedback` there is nothing to check.
--- Every feedback, every time: new feedback may be about an old order.
+-- on SQLite both are ISO text, and a day's timestamps sort after the day itself). Tagged
+-- new_rows_only: a build without --full-refresh checks only the feedback after that it passed in
+-- the last published build (macros/publication/checked_rows.sql), against all the orders (new
+-- feedback may be about an old order).
+{{ config(
+    tags=['new_rows_only'],
+    meta={'checked_through': {'model': 'stg_customer_feedback', 'column': 'feedback_id'}}
+) }}
 {% if input_loaded('feedback') %}
 with
 
 feedback as (
 
     select * from {{ ref('stg_customer_feedback') }}
+    where {{ not_checked_yet('feedback_id') }}
 
 ),
 
@@ -21,6 +27,7 @@ orders as (
 order_items as (
 
     select * from {{ ref('stg_order_items') }}
+    where order_id in (select order_id from feedback)
 
 ),
 

@@ -1,21 +1,21 @@
 -- Every order's lines (quantity x sale_price) add up to its amount to the cent; an order
--- without lines fails too. Tagged new_orders_only: a build without --full-refresh checks only the
--- orders after those it passed in the last published build (macros/publication/checked_orders.sql).
-{{ config(tags=['new_orders_only']) }}
+-- without lines fails too. Tagged new_rows_only: a build without --full-refresh checks only the
+-- orders after those it passed in the last published build (macros/publication/checked_rows.sql).
+{{ config(tags=['new_rows_only']) }}
 {% if input_loaded('products') %}
 with
 
 orders as (
 
     select * from {{ ref('stg_orders') }}
-    where {{ order_not_checked_yet('order_id') }}
+    where {{ not_checked_yet('order_id') }}
 
 ),
 
 order_items as (
 
     select * from {{ ref('stg_order_items') }}
-    where {{ order_not_checked_yet('order_id') }}
+    where {{ not_checked_yet('order_id') }}
 
 ),
 

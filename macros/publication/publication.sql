@@ -272,7 +272,7 @@
     {% call statement('publish_marts', auto_begin=true) -%}
         {% if nodes %}{{ forget_mart_builds(nodes) }}{% else %}select 1{% endif %}
     {%- endcall %}
-    {% do record_orders_checked(results) %}
+    {% do record_rows_checked(results) %}
     {% for node in nodes %}
         {%- set published = published_relation_of(node) -%}
         {% do adapter.drop_relation(published) %}

@@ -1,8 +1,21 @@
+-- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the documents
+-- whose feedback_id is above the newest already loaded (new feedback has higher ids, and a document
+-- sent again keeps its id, so it is not added twice). A document whose id is missing or no number
+-- is added too, for the tests to report, never dropped.
+{{ config(incremental_strategy=segments_incremental_strategy()) }}
+
 with
 
 source as (
 
     select * from {{ source('shop', 'customer_feedback') }}
+    {% if incremental_changes_only() %}
+    where
+        coalesce(
+            not {{ json_field('document', ['feedback_id']) }} <= (select max(feedback_id) from {{ this }}),
+            true
+        )
+    {% endif %}
 
 ),
 

@@ -12,7 +12,7 @@
     same check when that run found something, and an empty select otherwise, so a good table is
     read once. -#}
 
-{% test valid_values(model) %}
+{% test valid_values(model, new_rows_id=none) %}
 
 {%- set checks = [] -%}
 {%- set found = [] -%}
@@ -54,14 +54,26 @@
 
 {#- The table is read once, for the rows with any bad value (none, usually); each check then
     reads only those rows. A CTE used more than once is materialized (SQLite, PostgreSQL). -#}
+{#- With new_rows_id (a column, or a JSON column and the path of its id field), a build without
+    --full-refresh reads only the rows after those the test passed in the last published build
+    (macros/publication/checked_rows.sql; recorded for a test tagged new_rows_only). -#}
+{%- set new_rows = '(1 = 1)' -%}
+{%- if new_rows_id is not none -%}
+    {%- set id = adapter.quote(new_rows_id.column) -%}
+    {%- if new_rows_id.json_path -%}
+        {%- set id = json_field(id, new_rows_id.json_path) -%}
+    {%- endif -%}
+    {%- set new_rows = raw_not_checked_yet(id) -%}
+{%- endif -%}
 {%- set suspects -%}
     select *
     from {{ model }}
-    where
+    where {{ new_rows }} and (
     {%- for check in checks %}
         ({{ check.value }} is not null and not coalesce({{ check.valid }}, false))
         {%- if not loop.last %} or{% endif %}
     {%- endfor %}
+    )
 {%- endset -%}
 
 {%- set checked -%}

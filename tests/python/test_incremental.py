@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, DbtProject, copy_project
 
-# On SQLite all five are incremental (elsewhere the first four are views).
+# On SQLite all six are incremental (elsewhere the first five are views).
 INCREMENTAL_MODELS = (
     "stg_orders",
     "stg_order_items",
+    "stg_customer_feedback",
     "int_order_lines",
     "int_customer_order_totals",
     "customer_segments",
@@ -63,7 +64,8 @@ def append_day(seeds: Path, day: str) -> None:
     customers = read_csv(seeds / "customers.csv")
     orders = read_csv(seeds / "orders.csv")
     products = read_csv(seeds / "products.csv")
-    documents = [json.loads(row["document"]) for row in read_csv(seeds / "customer_feedback.csv")]
+    feedback = read_csv(seeds / "customer_feedback.csv")
+    documents = [json.loads(row["document"]) for row in feedback]
     ordered = sorted({int(order["customer_id"]) for order in orders})
     never_ordered = sorted({int(customer["customer_id"]) for customer in customers} - set(ordered))
     new_customer = {
@@ -115,7 +117,8 @@ def append_day(seeds: Path, day: str) -> None:
     append_csv(seeds / "customers.csv", [new_customer])
     append_csv(seeds / "orders.csv", new_orders)
     append_csv(seeds / "order_items.csv", new_lines)
-    append_csv(seeds / "customer_feedback.csv", new_feedback)
+    # The feed sends an old document again: staging keeps one copy of it.
+    append_csv(seeds / "customer_feedback.csv", [*new_feedback, feedback[0]])
 
 
 def table_dump(project: DbtProject, table: str) -> tuple[list[tuple], list[tuple]]:
@@ -246,6 +249,8 @@ def test_order_models_wrote_only_the_new_orders(refresh: Refresh) -> None:
     assert refresh.rows_written("stg_orders") == len(new_ids)
     assert refresh.rows_written("stg_order_items") == len(new_lines)
     assert refresh.rows_written("int_order_lines") == len(new_lines)
+    # One document per new order; the old document sent again is not added.
+    assert refresh.rows_written("stg_customer_feedback") == len(new_ids)
 
 
 def refreshed_customers(refresh: Refresh, table: str) -> set[int]:

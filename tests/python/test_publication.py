@@ -150,7 +150,7 @@ def test_the_refresh_checks_new_amounts_against_their_lines(project, good_build,
 
 
 def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project):
-    """A good day passes the refresh, which checks the new orders' lines only (orders_checked holds
+    """A good day passes the refresh, which checks the new orders' lines only (rows_checked holds
     the newest order the check passed), and publishes both marts in one transaction."""
     append_day(project.root / "seeds", NEW_DAY)
     assert project.dbt("seed").returncode == 0
@@ -159,9 +159,52 @@ def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project
     published = "Published 2 mart(s) in one transaction: customer_segment_summary, customer_segments"
     assert published in result.stdout
     ((checked, newest),) = project.query(
-        "select checked_through, (select max(order_id) from stg_orders) from orders_checked"
+        "select checked_through, (select max(order_id) from stg_orders) from rows_checked"
         " where check_name = 'assert_order_lines_add_up_to_order_amount'"
     )
     assert checked == newest
     compiled = next((project.root / "target" / "run").rglob("assert_order_lines_add_up_to_order_amount.sql"))
-    assert "orders_checked" in compiled.read_text()
+    assert "rows_checked" in compiled.read_text()
+    # Every check of new rows has recorded the newest id it passed, and reads only the rows above it.
+    checks = dict(project.query("select check_name, checked_through from rows_checked"))
+    for table in ("orders", "order_items", "customer_feedback"):
+        assert any(name.startswith(f"source_valid_values_shop_{table}_") for name in checks), checks
+    (newest_feedback,) = project.query("select max(feedback_id) from stg_customer_feedback")
+    assert checks["assert_feedback_matches_its_order"] == newest_feedback[0]
+
+
+def rating_in_words(document: dict) -> None:
+    document["payload"]["rating"] = "5 stars"
+
+
+def another_customers_order(document: dict) -> None:
+    document["payload"]["customer_id"] += 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "failing"),
+    [
+        (rating_in_words, "valid_values: shop.customer_feedback.document.payload.rating"),
+        (another_customers_order, "Failure in test assert_feedback_matches_its_order"),
+    ],
+    ids=["rating-in-words", "another-customers-order"],
+)
+def test_the_refresh_checks_new_feedback(project, good_build, edit, failing):
+    """A bad document among the new day's feedback fails the refresh, although the refresh publishes
+    no mart that reads feedback: the check that names it runs, and nothing is published."""
+    _, marts = good_build
+    old = {row["document"] for row in project.read_seed("customer_feedback")}
+    append_day(project.root / "seeds", NEW_DAY)
+
+    def edit_new_feedback(rows: list[dict[str, str]]) -> None:
+        row = next(row for row in rows if row["document"] not in old)
+        document = json.loads(row["document"])
+        edit(document)
+        row["document"] = json.dumps(document, separators=(",", ":"))
+
+    rewrite_seed(project, "customer_feedback", edit_new_feedback)
+    assert project.dbt("seed").returncode == 0
+    result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+    assert result.returncode != 0
+    assert failing in result.stdout, result.stdout[-3000:]
+    assert_nothing_published(project, marts, result.stdout)

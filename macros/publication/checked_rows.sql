@@ -1,0 +1,107 @@
+{#- Checks of new rows only (README, "Reliability"). Orders, their lines and feedback only grow, with
+    higher ids, and a build publishes only when every check passed; so a check tagged
+    `new_rows_only` need not read again the rows it passed in an earlier published build. Its
+    filter keeps the rows whose id is above the newest one it passed (`rows_checked`, one row per
+    check, written in the publishing transaction). The id is the check's
+    `meta.checked_through: {model, column}`, by default `stg_orders.order_id`. A `--full-refresh`
+    build, `dbt test`, and a warehouse without the table check every row. -#}
+
+
+{% macro rows_checked_relation() -%}
+    {{ return(build_status_relation('rows_checked')) }}
+{%- endmacro %}
+
+
+{#- The model and column whose newest value a check tagged `new_rows_only` has passed. -#}
+{% macro checked_through_of(node) -%}
+    {%- set spec = (node.config.meta or {}).get('checked_through') or {} -%}
+    {{ return({'model': spec.get('model', 'stg_orders'), 'column': spec.get('column', 'order_id')}) }}
+{%- endmacro %}
+
+
+{#- A condition on a typed `id`: in a build without --full-refresh, true for the rows whose id is
+    above the newest this check passed in a published build; otherwise always true. -#}
+{% macro not_checked_yet(id) -%}
+    {{ return(adapter.dispatch('not_checked_yet', 'segments')(id ~ ' > ')) }}
+{%- endmacro %}
+
+{#- Spark publishes nothing and records no rows_checked: its checks read every row. -#}
+{% macro spark__not_checked_yet(above) -%}
+    {{ return('(1 = 1)') }}
+{%- endmacro %}
+
+{#- `above`: the id compared with the newest id checked, which follows it. -#}
+{% macro default__not_checked_yet(above) -%}
+    {%- if execute and flags.WHICH in build_status_commands() and not flags.FULL_REFRESH -%}
+        {%- set checked = rows_checked_relation() -%}
+        {%- if load_relation(checked) is not none -%}
+            {%- set mine = checked ~ ' where check_name = ' ~ build_status_literal(model.name) -%}
+            {{ return('(' ~ above ~ '(select max(checked_through) from ' ~ mine ~ ')'
+                      ~ ' or not exists (select 1 from ' ~ mine ~ '))') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('(1 = 1)') }}
+{%- endmacro %}
+
+
+{#- not_checked_yet on a raw table's id, which a user's table may hold as text: on SQLite text
+    compares with numbers (and sorts after them, so a non-numeric id is checked); elsewhere such a
+    comparison fails, so every raw row is checked. -#}
+{% macro raw_not_checked_yet(id) -%}
+    {{ return(adapter.dispatch('raw_not_checked_yet', 'segments')(id)) }}
+{%- endmacro %}
+
+{% macro default__raw_not_checked_yet(id) -%}
+    {{ return('(1 = 1)') }}
+{%- endmacro %}
+
+{#- `not (id <= newest)`: also true for text, which SQLite sorts after every number. -#}
+{% macro sqlite__raw_not_checked_yet(id) -%}
+    {{ return(default__not_checked_yet('not ' ~ id ~ ' <= ')) }}
+{%- endmacro %}
+
+
+{#- In the publishing transaction: for every check tagged `new_rows_only` that passed in this
+    build, the newest id it has now passed (the newest in its checked_through model). -#}
+{% macro record_rows_checked(results) -%}
+    {{ return(adapter.dispatch('record_rows_checked', 'segments')(results)) }}
+{%- endmacro %}
+
+{#- Spark: nothing (its Parquet tables allow no delete); its checks read every row. -#}
+{% macro spark__record_rows_checked(results) -%}
+{%- endmacro %}
+
+{% macro default__record_rows_checked(results) -%}
+    {%- set passed = [] -%}
+    {%- for result in results if result.status == 'pass' and 'new_rows_only' in result.node.tags -%}
+        {%- set through = checked_through_of(result.node) -%}
+        {%- set source = graph.nodes.get('model.' ~ project_name ~ '.' ~ through.model) -%}
+        {%- if source is not none -%}
+            {%- do passed.append({'name': result.node.name, 'column': through.column,
+                                  'relation': api.Relation.create(database=source.database,
+                                                                  schema=source.schema,
+                                                                  identifier=source.alias)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if passed -%}
+        {%- set checked = rows_checked_relation() -%}
+        {% call statement('rows_checked_table', auto_begin=true) -%}
+            create table if not exists {{ checked }} (
+                check_name {{ dbt.type_string() }}, checked_through {{ dbt.type_bigint() }}
+            )
+        {%- endcall %}
+        {% call statement('rows_checked_forget', auto_begin=true) -%}
+            delete from {{ checked }} where check_name in (
+                {%- for check in passed -%}
+                    {{ build_status_literal(check.name) }}{{ ', ' if not loop.last }}
+                {%- endfor -%}
+            )
+        {%- endcall %}
+        {% for check in passed %}
+            {% call statement('rows_checked_record', auto_begin=true) -%}
+                insert into {{ checked }} (check_name, checked_through)
+                select {{ build_status_literal(check.name) }}, max({{ check.column }}) from {{ check.relation }}
+            {%- endcall %}
+        {% endfor %}
+    {%- endif -%}
+{%- endmacro %}
