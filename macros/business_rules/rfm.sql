@@ -1,13 +1,6 @@
 {#- The RFM segment for recency, frequency and monetary scores (1 to 5, 5 best); see the
     `rfm_segments` doc block. The first matching rule wins; every score combination gets one. -#}
 
-{% macro rfm_segment_names() -%}
-    {{ return([
-        'Champions', 'Loyal', 'Potential Loyalists', 'New Customers',
-        'Need Attention', 'At Risk', 'Hibernating',
-    ]) }}
-{%- endmacro %}
-
 {% macro rfm_segment(r_score, f_score, m_score) -%}
     case
         when {{ r_score }} >= 4 and {{ f_score }} >= 4 and {{ m_score }} >= 4 then 'Champions'
