@@ -261,77 +261,9 @@ select * from kmeans_final
 {%- endmacro %}
 
 
-{#- The smallest of several expressions (NULL if any is NULL). Dispatched. -#}
-{% macro least_of(expressions) -%}
-    {{ return(adapter.dispatch('least_of', 'segments')(expressions)) }}
-{%- endmacro %}
-
-{% macro default__least_of(expressions) -%}
-    least({{ expressions | join(', ') }})
-{%- endmacro %}
-
-{#- SQLite's min() with several arguments is the scalar minimum. -#}
-{% macro sqlite__least_of(expressions) -%}
-    min({{ expressions | join(', ') }})
-{%- endmacro %}
-
-
 {#- 1-based position, in first-feature order, of the point that seeds cluster c:
     floor((c - 0.5) * n / k) + 1. (floor, not a cast alone: casting 15.625 to an integer gives 15
     on SQLite and Spark, 16 on PostgreSQL and DuckDB.) -#}
 {% macro kmeans_init_position(c, k) -%}
     cast(floor(({{ c }} - 0.5) * number_of_points / {{ k }}) as {{ dbt.type_bigint() }}) + 1
-{%- endmacro %}
-
-
-{#- A whole-number setting checked at compile time: stops with a message naming it. -#}
-{% macro validated_whole_number(name, value, minimum, maximum) -%}
-    {%- set text = value | string | trim -%}
-    {%- if not modules.re.fullmatch('[0-9]+', text) or not (minimum <= (text | int) <= maximum) -%}
-        {{ exceptions.raise_compiler_error(
-            name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum ~ "; got '" ~ text ~ "'"
-        ) }}
-    {%- endif -%}
-    {{ return(text | int) }}
-{%- endmacro %}
-
-
-{#- The CTE hint that makes the warehouse compute a CTE once and keep it (PostgreSQL, SQLite and
-    DuckDB spell it MATERIALIZED); empty where there is no such hint. -#}
-{% macro materialized_cte() -%}
-    {{ return(adapter.dispatch('materialized_cte', 'segments')()) }}
-{%- endmacro %}
-
-{% macro default__materialized_cte() -%}
-{%- endmacro %}
-
-{% macro sqlite__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-{% macro postgres__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-{% macro duckdb__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-
-{#- Keeps the warehouse from merging a CTE into the query that reads it (and so computing its
-    columns once per use): OFFSET 0 is the documented fence in SQLite and PostgreSQL. Engines that
-    eliminate common subexpressions themselves need none. -#}
-{% macro optimization_fence() -%}
-    {{ return(adapter.dispatch('optimization_fence', 'segments')()) }}
-{%- endmacro %}
-
-{% macro default__optimization_fence() -%}
-{%- endmacro %}
-
-{% macro sqlite__optimization_fence() -%}
-    limit -1 offset 0
-{%- endmacro %}
-
-{% macro postgres__optimization_fence() -%}
-    offset 0
 {%- endmacro %}

@@ -45,3 +45,18 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+
+{#- The smallest of several expressions (NULL if any is NULL). Dispatched. -#}
+{% macro least_of(expressions) -%}
+    {{ return(adapter.dispatch('least_of', 'segments')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__least_of(expressions) -%}
+    least({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- SQLite's min() with several arguments is the scalar minimum. -#}
+{% macro sqlite__least_of(expressions) -%}
+    min({{ expressions | join(', ') }})
+{%- endmacro %}
