@@ -30,7 +30,9 @@
         {%- set valid = 1 <= month <= 12 and 1 <= day <= month_days[month - 1] -%}
     {%- endif -%}
     {%- if not valid -%}
-        {{ exceptions.raise_compiler_error("var 'as_of_date' must be a real date as YYYY-MM-DD; got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(
+            "var 'as_of_date' must be a real date as YYYY-MM-DD; got '" ~ text ~ "'"
+        ) }}
     {%- endif -%}
     {{ return(to_iso_date("'" ~ text ~ "'")) }}
 {%- endmacro %}

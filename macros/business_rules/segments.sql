@@ -23,13 +23,16 @@
     {%- set text = var(var_name) | string | trim -%}
     {%- if not modules.re.fullmatch('[0-9]+(\.[0-9]{1,2})?', text) -%}
         {{ exceptions.raise_compiler_error(
-            "var '" ~ var_name ~ "' must be an amount with at most two decimals, such as 5000 or 999.99; got '" ~ text ~ "'"
+            "var '" ~ var_name ~ "' must be an amount with at most two decimals, such as 5000 or 999.99; "
+            ~ "got '" ~ text ~ "'"
         ) }}
     {%- endif -%}
     {%- set whole, _, fraction = text.partition('.') -%}
     {%- set cents = (whole | int) * 100 + ((fraction ~ '00')[:2] | int) -%}
     {%- if cents <= 0 -%}
-        {{ exceptions.raise_compiler_error("var '" ~ var_name ~ "' must be greater than 0; got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(
+            "var '" ~ var_name ~ "' must be greater than 0; got '" ~ text ~ "'"
+        ) }}
     {%- endif -%}
     {{ return(cents) }}
 {%- endmacro %}
@@ -41,7 +44,8 @@
     {%- set medium = segment_threshold_cents('medium_value_threshold') -%}
     {%- if medium >= high -%}
         {{ exceptions.raise_compiler_error(
-            "var 'medium_value_threshold' (" ~ var('medium_value_threshold') ~ ") must be below var 'high_value_threshold' (" ~ var('high_value_threshold') ~ ")"
+            "var 'medium_value_threshold' (" ~ var('medium_value_threshold') ~ ") must be below "
+            ~ "var 'high_value_threshold' (" ~ var('high_value_threshold') ~ ")"
         ) }}
     {%- endif -%}
     {%- set names = segment_names() -%}

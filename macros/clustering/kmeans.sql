@@ -31,7 +31,8 @@
     {%- set unmoved = [] -%}
     {%- for c in clusters %}{% for d in dims -%}
         {%- do unmoved.append(
-            'abs(coalesce(mean_c' ~ c ~ '_x' ~ d ~ ', previous_c' ~ c ~ '_x' ~ d ~ ') - previous_c' ~ c ~ '_x' ~ d ~ ') <= 1e-12'
+            'abs(coalesce(mean_c' ~ c ~ '_x' ~ d ~ ', previous_c' ~ c ~ '_x' ~ d ~ ')'
+            ~ ' - previous_c' ~ c ~ '_x' ~ d ~ ') <= 1e-12'
         ) -%}
     {%- endfor %}{% endfor %}
 with
@@ -133,7 +134,8 @@ kmeans_moves_{{ t + 1 }} as (
     select
         {%- for c in clusters %}
         {%- for d in dims %}
-        max(case when cluster_id = {{ c }} then sum_x{{ d }} / number_of_points end) as mean_c{{ c }}_x{{ d }},
+        max(case when cluster_id = {{ c }} then sum_x{{ d }} / number_of_points end)
+            as mean_c{{ c }}_x{{ d }},
         max(case when cluster_id = {{ k + c }} then sum_x{{ d }} end) as previous_c{{ c }}_x{{ d }},
         {%- endfor %}
         {%- endfor %}
@@ -149,7 +151,8 @@ kmeans_moved_{{ t + 1 }} as (
         {%- for c in clusters %}
         {%- for d in dims %}
         case
-            when converged_at_iteration is null then coalesce(mean_c{{ c }}_x{{ d }}, previous_c{{ c }}_x{{ d }})
+            when converged_at_iteration is null
+                then coalesce(mean_c{{ c }}_x{{ d }}, previous_c{{ c }}_x{{ d }})
             else previous_c{{ c }}_x{{ d }}
         end as c{{ c }}_x{{ d }},
         {%- endfor %}

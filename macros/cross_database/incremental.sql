@@ -44,6 +44,7 @@
     (default: the same name) already in this model's table ({{ this }}); with inclusive, at least as
     new. Every row passes while the table is empty, so a first build without rows is not stuck. -#}
 {% macro after_watermark(column, watermark_column=none, inclusive=false) -%}
-    ({{ column }} {{ '>=' if inclusive else '>' }} (select max({{ watermark_column or column }}) from {{ this }})
+    ({{ column }} {{ '>=' if inclusive else '>' }}
+        (select max({{ watermark_column or column }}) from {{ this }})
         or not exists (select 1 from {{ this }}))
 {%- endmacro %}

@@ -17,7 +17,8 @@
         {%- set rows_in_chunk = chunk | length -%}
         {%- if rows_in_chunk not in statements -%}
             {%- do statements.update({
-                rows_in_chunk: 'insert into ' ~ this.schema ~ '.' ~ this.identifier ~ ' (' ~ cols_sql ~ ') values '
+                rows_in_chunk: 'insert into ' ~ this.schema ~ '.' ~ this.identifier
+                    ~ ' (' ~ cols_sql ~ ') values '
                     ~ ([row_placeholders] * rows_in_chunk) | join(', ')
             }) -%}
         {%- endif -%}

@@ -23,7 +23,8 @@
         {%- do fingerprint.update({node.name: mart_fingerprint(relation)}) -%}
     {%- endfor -%}
     {%- set top_products = run_query(
-        'select product_id from ' ~ ref('product_revenue') ~ ' where revenue_rank <= 5 order by revenue_rank, product_id'
+        'select product_id from ' ~ ref('product_revenue')
+        ~ ' where revenue_rank <= 5 order by revenue_rank, product_id'
     ) -%}
     {%- do fingerprint.update({'top_5_products': top_products.columns[0].values() | map('int') | list}) -%}
     {{ print('FINGERPRINT ' ~ tojson(fingerprint, sort_keys=true)) }}
@@ -42,7 +43,9 @@
             {%- do measures.append('sum(' ~ name ~ ')') -%}
             {%- do specs.append((column.name | lower, kind, none)) -%}
         {%- elif kind == 'number' -%}
-            {%- do measures.append('cast(round(sum(' ~ name ~ ') * 1000000) as ' ~ dbt.type_bigint() ~ ')') -%}
+            {%- do measures.append(
+                'cast(round(sum(' ~ name ~ ') * 1000000) as ' ~ dbt.type_bigint() ~ ')'
+            ) -%}
             {%- do specs.append((column.name | lower, kind, none)) -%}
         {%- else -%}
             {%- set text = 'cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')' -%}
@@ -92,7 +95,8 @@
     {%- set dtype = dtype | lower -%}
     {%- if 'int' in dtype and 'interval' not in dtype -%}
         {{ return('whole') }}
-    {%- elif dtype == '' or dtype in ('num', 'real', 'double', 'double precision', 'float', 'float4', 'float8')
+    {%- elif dtype == ''
+        or dtype in ('num', 'real', 'double', 'double precision', 'float', 'float4', 'float8')
         or dtype.startswith('numeric') or dtype.startswith('decimal') -%}
         {{ return('number') }}
     {%- else -%}

@@ -20,7 +20,8 @@
     {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
     {%- for column in sources[0].columns.values() -%}
         {%- set meta = column.meta or {} -%}
-        {%- set needed = meta.get('required', true) or (meta.get('input') and input_loaded(meta.get('input'))) -%}
+        {%- set needed = meta.get('required', true)
+            or (meta.get('input') and input_loaded(meta.get('input'))) -%}
         {%- if needed and column.name | lower not in actual -%}
             {%- do missing.append(column.name) -%}
         {%- endif -%}

@@ -1,7 +1,9 @@
 {#- Fails when an aggregate of this column differs from an aggregate of another model's column.
     aggregate / compare_aggregate: sum, sum_cents (sum of values rounded to cents) or count. -#}
 
-{% test reconciles_with(model, column_name, compare_model, compare_column, aggregate='sum', compare_aggregate=none) %}
+{% test reconciles_with(
+    model, column_name, compare_model, compare_column, aggregate='sum', compare_aggregate=none
+) %}
 
 with
 

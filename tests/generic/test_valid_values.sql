@@ -134,8 +134,8 @@
             {%- set total = row['total_rows'] | int -%}
             {%- do found.append(key) -%}
             {%- do lines.update({key: {
-                'head': 'valid_values: ' ~ table.source_name ~ '.' ~ table.name ~ '.' ~ row['column_name'] ~ ': '
-                    ~ total ~ (' row is ' if total == 1 else ' rows are ') ~ row['problem'] ~ ': ',
+                'head': 'valid_values: ' ~ table.source_name ~ '.' ~ table.name ~ '.' ~ row['column_name']
+                    ~ ': ' ~ total ~ (' row is ' if total == 1 else ' rows are ') ~ row['problem'] ~ ': ',
                 'values': [], 'more': row['distinct_values'] | int - 3
             }}) -%}
         {%- endif -%}
@@ -143,14 +143,16 @@
         {%- set text = row['offending_value'] | string -%}
         {%- set text = (text[:80] ~ '...') if text | length > 80 else text -%}
         {%- do lines[key]['values'].append(
-            "'" ~ text | replace('\n', '\\n') | replace('\r', '\\r') ~ "' (" ~ count ~ (' row)' if count == 1 else ' rows)')
+            "'" ~ text | replace('\n', '\\n') | replace('\r', '\\r') ~ "' (" ~ count
+            ~ (' row)' if count == 1 else ' rows)')
         ) -%}
     {%- endfor -%}
     {%- for key in found -%}
         {%- set line = lines[key] -%}
         {%- do log(
             line.head ~ line['values'] | join(', ')
-            ~ ((' and ' ~ line.more ~ ' more value' ~ ('' if line.more == 1 else 's')) if line.more > 0 else ''),
+            ~ ((' and ' ~ line.more ~ ' more value' ~ ('' if line.more == 1 else 's'))
+               if line.more > 0 else ''),
             info=true
         ) -%}
     {%- endfor -%}
@@ -252,10 +254,13 @@ select * from final
         {%- set values = [] -%}
         {%- for row in rows -%}
             {%- set count = row['row_count'] | int -%}
-            {%- do values.append("'" ~ row['offending_value'] ~ "' (" ~ count ~ (' row)' if count == 1 else ' rows)')) -%}
+            {%- do values.append(
+                "'" ~ row['offending_value'] ~ "' (" ~ count ~ (' row)' if count == 1 else ' rows)')
+            ) -%}
         {%- endfor -%}
         {%- do found.append(total) -%}
-        {%- set sources = graph.sources.values() | selectattr('identifier', 'equalto', model.identifier) | list -%}
+        {%- set sources = graph.sources.values()
+            | selectattr('identifier', 'equalto', model.identifier) | list -%}
         {%- set table = (sources[0].source_name ~ '.' ~ sources[0].name) if sources else model | string -%}
         {%- do log(
             'not_after_as_of_date: ' ~ table ~ '.' ~ column_name ~ ': ' ~ total
