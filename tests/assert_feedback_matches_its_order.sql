@@ -27,7 +27,7 @@ orders as (
 order_items as (
 
     select * from {{ ref('stg_order_items') }}
-    where order_id in (select order_id from feedback)
+    where order_id in (select feedback.order_id from feedback)
 
 ),
 

@@ -12,7 +12,8 @@ source as (
     {% if incremental_changes_only() %}
     where
         coalesce(
-            not {{ json_field('document', ['feedback_id']) }} <= (select max(feedback_id) from {{ this }}),
+            not {{ json_field('document', ['feedback_id']) }}
+            <= (select max(loaded.feedback_id) from {{ this }} as loaded),
             true
         )
     {% endif %}
