@@ -1,5 +1,5 @@
 """The same project on four engines: SQLite, DuckDB, PostgreSQL and Spark build it from the same
-seeds and every mart has the same fingerprint (macros/fingerprint.sql).
+seeds and every mart has the same fingerprint (macros/testing/fingerprint.sql).
 
 Run by `make test-engines` (marker `engines`), which creates one venv per engine
 (.venv-duckdb, .venv-postgres, .venv-spark). PostgreSQL is a throwaway cluster started here

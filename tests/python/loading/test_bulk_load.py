@@ -118,7 +118,7 @@ def test_bad_arguments_are_refused_in_one_line(tmp_path: Path) -> None:
 
 
 def test_dbt_seed_batches_within_the_bound_variable_limit(tmp_path: Path) -> None:
-    """More orders than one stock batch: dbt seed (macros/seed_loading.sql) loads them in
+    """More orders than one stock batch: dbt seed (macros/sqlite_adapter/seed_loading.sql) loads them in
     INSERTs of at most 32,766 placeholders, with the same result as the bulk loader."""
     project = copy_project(tmp_path / "segments")
     generated = project.generate("--customers", "2000", "--orders", "20000")
