@@ -99,7 +99,7 @@ docs: $(VENV)/.installed-runtime | $(WAREHOUSE)
 
 # Refresh the committed screenshot of the lineage graph (docs/lineage-graph.png).
 docs-screenshot: $(VENV)/.installed-dev browser
-	SEGMENTS_SCREENSHOT=$(CURDIR)/docs/lineage-graph.png $(BIN)/python -m pytest -q tests/python/test_docs_browser.py
+	SEGMENTS_SCREENSHOT=$(CURDIR)/docs/lineage-graph.png $(BIN)/python -m pytest -q tests/python/docs/test_docs_browser.py
 
 # Debian's chromium for the docs browser test, installed when missing.
 browser:
@@ -134,10 +134,11 @@ lint-docs-coverage: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.cs
 test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
 
-# The raw-data fuzzer at length, each example printed (tests/python/test_fuzz.py; make test tries 4).
+# The raw-data fuzzer at length, each example printed (tests/python/reliability/test_fuzz.py;
+# make test tries 4).
 fuzz: $(VENV)/.installed-dev
 	SEGMENTS_FUZZ_EXAMPLES=$${SEGMENTS_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -m fuzz -n 0 -s \
-		--hypothesis-verbosity=verbose tests/python/test_fuzz.py
+		--hypothesis-verbosity=verbose tests/python/reliability/test_fuzz.py
 
 # The other engines, one venv each (their adapters cannot share one with dbt-sqlite).
 ENGINES := duckdb postgres spark
@@ -150,10 +151,10 @@ ENGINES := duckdb postgres spark
 
 # The same seeds built on SQLite, DuckDB, PostgreSQL (a throwaway cluster the tests start and
 # stop) and Spark (local mode); every mart's fingerprint must match SQLite's. Also bulk_load's
-# all-or-nothing load on PostgreSQL (test_bulk_load.py).
+# all-or-nothing load on PostgreSQL (loading/test_bulk_load.py).
 test-engines: $(VENV)/.installed-dev $(foreach engine,$(ENGINES),.venv-$(engine)/.installed)
 	rm -rf test-artifacts/fingerprints
-	$(BIN)/python -m pytest -m engines tests/python/test_engines.py tests/python/test_bulk_load.py
+	$(BIN)/python -m pytest -m engines tests/python/engines/test_cross_engine.py tests/python/loading/test_bulk_load.py
 	@echo "Mart fingerprints (the test allows a float sum one millionth apart; otherwise equal):"
 	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json) duckdb-bulk.json postgres-bulk.json
 

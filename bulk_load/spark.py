@@ -51,7 +51,7 @@ LOG_NAME = "spark-bulk-load.log"
 
 def session_settings(warehouse_dir: str) -> dict[str, str]:
     """The `spark` target's server_side_parameters in profiles.yml, for this warehouse directory
-    (tests/python/test_bulk_load.py checks they stay the same)."""
+    (tests/python/loading/test_bulk_load.py checks they stay the same)."""
     return {
         "spark.master": "local[2]",
         "spark.sql.warehouse.dir": f"{warehouse_dir}/spark-warehouse",

@@ -1,5 +1,7 @@
-"""Shared fixtures: a copy of the dbt project in a temporary directory, so every test run
-builds a fresh warehouse and never touches the user's seeds/ or warehouse/."""
+"""What the test modules share, imported as `from support import ...` (conftest.py holds the shared
+fixtures): a copy of the dbt project in a temporary directory, so every test run builds a fresh
+warehouse and never touches the user's seeds/ or warehouse/; the generator and module runners; and
+the edits to a copy's seeds that several suites make (rewrite_seed, append_day)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import csv
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -145,71 +150,98 @@ def copy_project(destination: Path) -> DbtProject:
     return DbtProject(destination)
 
 
-@pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The default seeds, loaded with `dbt seed` and built once with `dbt build` (models, data and
-    unit tests)."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "segments")
-    generated = project.generate()
-    assert generated.returncode == 0, generated.stderr
-    result = project.seed_and_build()
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
-    project.build_results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
-    return project
+def rewrite_seed(project: DbtProject, name: str, edit: Callable[[list[dict[str, str]]], object]) -> None:
+    """Rewrite a seed after `edit` changed its rows in place: the columns are the first row's keys
+    (so popping or adding a key in every row drops or adds a column), or the old header when the
+    edit left no rows."""
+    path = project.root / "seeds" / f"{name}.csv"
+    with open(path, newline="", encoding="utf-8") as stream:
+        header = next(csv.reader(stream))
+    rows = project.read_seed(name)
+    edit(rows)
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
-# The reliability suites (README, "Reliability"): a test joins one with its marker. A test that
-# tries many cases (the SIGKILL test kills dbt build again and again) reports them with
-# record_property("cases_tried", n) and record_property("cases_passed", m); any other counts one.
-RELIABILITY_SUITES = {
-    "bad_input": "bad input",
-    "faults": "faults",
-    "determinism": "determinism",
-}
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
 
 
-def suite_cases(report: pytest.TestReport) -> tuple[int, int]:
-    properties = dict(report.user_properties)
-    passed = 1 if report.passed else 0
-    return int(properties.get("cases_tried", 1)), int(properties.get("cases_passed", passed))
+def append_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "a", newline="", encoding="utf-8") as stream:
+        csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n").writerows(rows)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    write_fuzz_summary(terminalreporter)
-    totals = {suite: [0, 0] for suite in RELIABILITY_SUITES}
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            if not isinstance(report, pytest.TestReport) or report.when != "call":
-                continue
-            for suite in RELIABILITY_SUITES:
-                if suite in report.keywords:
-                    tried, passed = suite_cases(report)
-                    totals[suite][0] += tried
-                    totals[suite][1] += passed if report.passed else 0
-    if not any(tried for tried, _ in totals.values()):
-        return
-    parts = [
-        f"{RELIABILITY_SUITES[suite]} {tried} tried, {passed} passed"
-        for suite, (tried, passed) in totals.items()
-    ]
-    terminalreporter.write_line("reliability cases: " + "; ".join(parts))
+def append_day(seeds: Path, day: str) -> None:
+    """Append one day of new orders after the data set's last day, as the daily feed does: orders
+    with higher ids, their lines and feedback, and a customer who registered that day. The buyers:
+    customers who ordered before (one of them twice that day), a registered customer's first order
+    and the new customer's first order. The one place that writes the new day, so that
+    `python -m seeds_gen --out DIR --append-day` can take its place."""
+    customers = read_csv(seeds / "customers.csv")
+    orders = read_csv(seeds / "orders.csv")
+    products = read_csv(seeds / "products.csv")
+    feedback = read_csv(seeds / "customer_feedback.csv")
+    documents = [json.loads(row["document"]) for row in feedback]
+    ordered = sorted({int(order["customer_id"]) for order in orders})
+    never_ordered = sorted({int(customer["customer_id"]) for customer in customers} - set(ordered))
+    new_customer = {
+        **customers[-1],
+        "customer_id": max(int(customer["customer_id"]) for customer in customers) + 1,
+        "customer_name": "Customer New",
+        "registration_date": day,
+    }
+    buyers = [ordered[0], ordered[1], ordered[1], ordered[len(ordered) // 2], never_ordered[0]]
+    buyers.append(new_customer["customer_id"])
+    order_id = max(int(order["order_id"]) for order in orders)
+    feedback_id = max(document["feedback_id"] for document in documents)
+    new_orders, new_lines, new_feedback = [], [], []
+    for number, customer_id in enumerate(buyers):
+        order_id += 1
+        feedback_id += 1
+        lines = []
+        for line_number in range(1, 2 + number % 3):
+            product = products[(order_id * 7 + line_number) % len(products)]
+            quantity = 1 + (order_id + line_number) % 3
+            lines.append(
+                {
+                    "order_id": order_id,
+                    "line_number": line_number,
+                    "product_id": product["product_id"],
+                    "quantity": quantity,
+                    "sale_price": product["list_price"],
+                }
+            )
+        # The lines add up to the order's amount, to the cent.
+        amount = sum(Decimal(line["sale_price"]) * line["quantity"] for line in lines)
+        new_orders.append(
+            {"order_id": order_id, "customer_id": customer_id, "order_date": day, "amount": f"{amount:.2f}"}
+        )
+        new_lines += lines
+        document = {
+            "feedback_id": feedback_id,
+            "received_at": f"{day} 18:00:00",
+            "payload": {
+                "customer_id": customer_id,
+                "product_id": int(lines[0]["product_id"]),
+                "order_id": order_id,
+                "rating": 1 + number % 5,
+                "sentiment_score": 0.25,
+                "comment": "Arrived on time.",
+            },
+        }
+        new_feedback.append({"document": json.dumps(document, separators=(",", ":"))})
+    append_csv(seeds / "customers.csv", [new_customer])
+    append_csv(seeds / "orders.csv", new_orders)
+    append_csv(seeds / "order_items.csv", new_lines)
+    # The feed sends an old document again: staging keeps one copy of it.
+    append_csv(seeds / "customer_feedback.csv", [*new_feedback, feedback[0]])
 
 
-# The fuzzer (test_fuzz.py, marker fuzz) counts its Hypothesis examples with record_property
-# ("fuzz_tried", "fuzz_refused", "fuzz_built"): user_properties travel in the report, so the counts
-# survive pytest-xdist's worker boundary. An example passed when it was refused or built right.
-def write_fuzz_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    counts = {"fuzz_tried": 0, "fuzz_refused": 0, "fuzz_built": 0}
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            if isinstance(report, pytest.TestReport) and report.when == "call" and "fuzz" in report.keywords:
-                for key, value in report.user_properties:
-                    if key in counts:
-                        counts[key] += int(value)
-    if not counts["fuzz_tried"]:
-        return
-    refused, built = counts["fuzz_refused"], counts["fuzz_built"]
-    terminalreporter.write_line(
-        f"fuzz: {counts['fuzz_tried']} examples tried, {refused + built} passed ({refused} refused by a"
-        f" named check, {built} built and equal to the independent computation)"
-    )
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from playwright.sync_api import Page, sync_playwright
+from support import REPO
 
 # Debian's chromium (make browser installs it); Playwright's own browser download cannot run here.
 CHROMIUM_FLAGS = [

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from support import copy_project
 
 MARTS_YML = Path("models/marts/customers/_customers__models.yml")
 

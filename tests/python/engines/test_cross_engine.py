@@ -12,21 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, REPO, DbtProject, copy_project
+from support import AS_OF, BIN, REPO, DbtProject, copy_project
 
 pytestmark = pytest.mark.engines
 
 ENGINES = ["duckdb", "postgres", "spark"]
-PG_BIN = Path(os.environ.get("SEGMENTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ARTIFACTS = REPO / "test-artifacts" / "fingerprints"
 MARTS = 15
 
@@ -100,12 +95,6 @@ def digest(value: dict) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def bulk_load(
     project: DbtProject, engine: str, label: str, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
@@ -132,36 +121,6 @@ def engines_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
 @pytest.fixture(scope="session")
 def sqlite_fingerprint(engines_project: DbtProject) -> dict:
     return fingerprint(engines_project, "sqlite", {})
-
-
-@pytest.fixture(scope="session")
-def postgres_env() -> Iterator[dict[str, str]]:
-    """A throwaway PostgreSQL cluster: Debian's server refuses root, so it runs as `postgres`."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN} (set SEGMENTS_PG_BIN)")
-    directory = Path(tempfile.mkdtemp(prefix="segments-pg-"))
-    shutil.chown(directory, user="postgres")
-    port = free_port()
-    data, log = directory / "data", directory / "server.log"
-
-    def as_postgres(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["runuser", "-u", "postgres", "--", *argv], capture_output=True, text=True, check=False
-        )
-
-    try:
-        initdb = as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-        assert initdb.returncode == 0, initdb.stderr
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off"
-        started = as_postgres(
-            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"
-        )
-        assert started.returncode == 0, started.stderr + (log.read_text() if log.exists() else "")
-        yield {"SEGMENTS_PG_HOST": "127.0.0.1", "SEGMENTS_PG_PORT": str(port)}
-    finally:
-        if (data / "postmaster.pid").exists():
-            as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_sqlite_fingerprint_covers_every_mart(sqlite_fingerprint: dict) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_generator
+from support import run_generator
 
 from seeds_gen.config import resolve_config
 from seeds_gen.customers import CustomerBase

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import run_generator
+from support import run_generator
 
 from seeds_gen import catalog
 from seeds_gen.config import resolve_config

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_generator
+from support import run_generator
 
 from seeds_gen.config import three_years_before
 from seeds_gen.customers import spreadsheet_column_names

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_generator
+from support import REPO, run_generator
 
 from seeds_gen import dataset
 from seeds_gen.config import resolve_config

@@ -15,8 +15,7 @@ import jinja2
 import numpy as np
 import pytest
 import yaml
-from conftest import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
-from test_engines import postgres_env  # noqa: F401 - the throwaway cluster, for the engines test here
+from support import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
 
 from bulk_load.records import offset_after_records
 from bulk_load.spark import session_settings

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, run_module
+from support import REPO, run_module
 
 from bulk_load.contract import read_contract
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import MARTS, DbtProject, copy_project, run_module
+from support import MARTS, DbtProject, copy_project, run_module
 
 from bulk_load.checks import complaint
 from bulk_load.contract import read_contract

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import REPO, DbtProject, copy_project, run_module
+from support import REPO, DbtProject, copy_project, run_module
 
 from publish.status import OPTIONAL_MARTS
 

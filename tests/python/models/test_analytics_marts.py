@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import AS_OF
+from support import AS_OF
 
 ANALYTICS_MARTS = [
     "product_revenue",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from conftest import BIN, DbtProject, copy_project, run_generator
+from support import BIN, DbtProject, copy_project, run_generator
 
 # Data generated as of a day long past: counted from the day dbt runs, recency would be hundreds
 # of days for everyone and the last full quarter would hold no orders.

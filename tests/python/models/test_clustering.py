@@ -8,8 +8,8 @@ import sqlite3
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtProject, copy_project
 from sklearn.cluster import KMeans
+from support import DbtProject, copy_project
 
 FEATURES = [
     "total_purchase_amount_scaled",

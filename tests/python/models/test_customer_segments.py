@@ -7,7 +7,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from conftest import SEGMENT_COLUMNS
+from support import SEGMENT_COLUMNS
 
 SEGMENTS = ["High-Value", "Medium-Value", "Low-Value", "No-Orders"]
 

@@ -5,15 +5,12 @@ work incrementally, and leave every incremental table identical, row by row, to 
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from conftest import AS_OF, DbtProject, copy_project
+from support import AS_OF, DbtProject, append_day, copy_project
 
 # On SQLite all six are incremental (elsewhere the first five are views).
 INCREMENTAL_MODELS = (
@@ -43,82 +40,6 @@ SEGMENTS_RECONCILE_WITH_ORDERS = (
 NEW_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
 # The refresh runs as of the new day, or its orders would fail assert_orders_not_after_as_of_date.
 NEW_AS_OF = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as stream:
-        return list(csv.DictReader(stream))
-
-
-def append_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "a", newline="", encoding="utf-8") as stream:
-        csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n").writerows(rows)
-
-
-def append_day(seeds: Path, day: str) -> None:
-    """Append one day of new orders after the data set's last day, as the daily feed does: orders
-    with higher ids, their lines and feedback, and a customer who registered that day. The buyers:
-    customers who ordered before (one of them twice that day), a registered customer's first order
-    and the new customer's first order. The one place that writes the new day, so that
-    `python -m seeds_gen --out DIR --append-day` can take its place."""
-    customers = read_csv(seeds / "customers.csv")
-    orders = read_csv(seeds / "orders.csv")
-    products = read_csv(seeds / "products.csv")
-    feedback = read_csv(seeds / "customer_feedback.csv")
-    documents = [json.loads(row["document"]) for row in feedback]
-    ordered = sorted({int(order["customer_id"]) for order in orders})
-    never_ordered = sorted({int(customer["customer_id"]) for customer in customers} - set(ordered))
-    new_customer = {
-        **customers[-1],
-        "customer_id": max(int(customer["customer_id"]) for customer in customers) + 1,
-        "customer_name": "Customer New",
-        "registration_date": day,
-    }
-    buyers = [ordered[0], ordered[1], ordered[1], ordered[len(ordered) // 2], never_ordered[0]]
-    buyers.append(new_customer["customer_id"])
-    order_id = max(int(order["order_id"]) for order in orders)
-    feedback_id = max(document["feedback_id"] for document in documents)
-    new_orders, new_lines, new_feedback = [], [], []
-    for number, customer_id in enumerate(buyers):
-        order_id += 1
-        feedback_id += 1
-        lines = []
-        for line_number in range(1, 2 + number % 3):
-            product = products[(order_id * 7 + line_number) % len(products)]
-            quantity = 1 + (order_id + line_number) % 3
-            lines.append(
-                {
-                    "order_id": order_id,
-                    "line_number": line_number,
-                    "product_id": product["product_id"],
-                    "quantity": quantity,
-                    "sale_price": product["list_price"],
-                }
-            )
-        # The lines add up to the order's amount, to the cent.
-        amount = sum(Decimal(line["sale_price"]) * line["quantity"] for line in lines)
-        new_orders.append(
-            {"order_id": order_id, "customer_id": customer_id, "order_date": day, "amount": f"{amount:.2f}"}
-        )
-        new_lines += lines
-        document = {
-            "feedback_id": feedback_id,
-            "received_at": f"{day} 18:00:00",
-            "payload": {
-                "customer_id": customer_id,
-                "product_id": int(lines[0]["product_id"]),
-                "order_id": order_id,
-                "rating": 1 + number % 5,
-                "sentiment_score": 0.25,
-                "comment": "Arrived on time.",
-            },
-        }
-        new_feedback.append({"document": json.dumps(document, separators=(",", ":"))})
-    append_csv(seeds / "customers.csv", [new_customer])
-    append_csv(seeds / "orders.csv", new_orders)
-    append_csv(seeds / "order_items.csv", new_lines)
-    # The feed sends an old document again: staging keeps one copy of it.
-    append_csv(seeds / "customer_feedback.csv", [*new_feedback, feedback[0]])
 
 
 def table_dump(project: DbtProject, table: str) -> tuple[list[tuple], list[tuple]]:

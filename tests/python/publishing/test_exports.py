@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project
 from openpyxl import load_workbook
+from support import REPO, copy_project
 
 import publish.export as export_module
 from publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SEGMENT_COLUMNS, copy_project
+from support import SEGMENT_COLUMNS, copy_project
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ good build survive unchanged."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from collections import Counter
@@ -12,7 +11,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
-from conftest import MARTS, REPO, DbtProject, copy_project
+from support import MARTS, REPO, DbtProject, copy_project, rewrite_seed
 
 pytestmark = pytest.mark.bad_input
 
@@ -20,21 +19,6 @@ pytestmark = pytest.mark.bad_input
 # dbt reads a seed file of up to 1 MiB whole while parsing the project (for its checksum); a larger
 # one only when the seed is loaded (dbt.constants.MAXIMUM_SEED_SIZE).
 DBT_PARSES_SEEDS_UP_TO = 1024 * 1024
-
-
-def rewrite_seed(project: DbtProject, name: str, edit: Callable[[list[dict[str, str]]], object]) -> None:
-    """Rewrite a seed after `edit` changed its rows in place: the columns are the first row's keys
-    (so popping or adding a key in every row drops or adds a column), or the old header when the
-    edit left no rows."""
-    path = project.root / "seeds" / f"{name}.csv"
-    with open(path, newline="", encoding="utf-8") as stream:
-        header = next(csv.reader(stream))
-    rows = project.read_seed(name)
-    edit(rows)
-    with open(path, "w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def drop_column(column: str) -> Callable[[list[dict[str, str]]], None]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, DbtProject
+from support import AS_OF, BIN, DbtProject
 
 HELD = "another build is running on this warehouse"
 RELEASE = "dbt run-operation release_build_lock"

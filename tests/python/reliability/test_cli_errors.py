@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, DbtProject, run_generator
+from support import AS_OF, REPO, DbtProject, run_generator
 
 from seeds_gen.memory import AVAILABLE_ENV, BASE_BYTES, available_memory, estimated_peak
 

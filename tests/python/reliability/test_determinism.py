@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import MARTS, DbtProject, copy_project
+from support import MARTS, DbtProject, copy_project
 
 pytestmark = pytest.mark.determinism
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BIN, MARTS, DbtProject, copy_project, run_generator
+from support import AS_OF, BIN, MARTS, DbtProject, copy_project, run_generator
 
 pytestmark = pytest.mark.faults
 

@@ -21,9 +21,9 @@ from typing import NamedTuple
 
 import pandas as pd
 import pytest
-from conftest import MARTS, DbtProject, copy_project
 from hypothesis import HealthCheck, example, given, note, seed, settings
 from hypothesis import strategies as st
+from support import MARTS, DbtProject, copy_project
 
 pytestmark = pytest.mark.fuzz
 
@@ -454,7 +454,7 @@ def test_bad_cells_are_refused_by_a_named_check_or_segmented_right(
     try:
         run_example()
     finally:
-        # Read by the terminal summary (conftest.py), across pytest-xdist's workers.
+        # Read by the terminal summary (tests/python/conftest.py), across pytest-xdist's workers.
         for key in ("tried", "refused", "built"):
             record_property(f"fuzz_{key}", outcomes[key])
 

@@ -12,9 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import AS_OF, MARTS, DbtProject, copy_project
-from test_bad_data import rewrite_seed
-from test_incremental import append_day
+from support import AS_OF, MARTS, DbtProject, append_day, copy_project, rewrite_seed
 
 pytestmark = pytest.mark.bad_input
 
@@ -118,7 +116,7 @@ def test_a_good_build_publishes_every_mart_from_one_build(project):
 
 
 def append_bad_day(project: DbtProject, edit_new_orders) -> None:
-    """One day of new orders (test_incremental.append_day), then `edit_new_orders` on those rows."""
+    """One day of new orders (support.append_day), then `edit_new_orders` on those rows."""
     before = {row["order_id"] for row in project.read_seed("orders")}
     append_day(project.root / "seeds", NEW_DAY)
 

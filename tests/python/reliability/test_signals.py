@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, run_generator
+from support import AS_OF, REPO, run_generator
 
 from seeds_gen.dataset import PARALLEL_FROM
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import MARTS, DbtProject, copy_project, run_module
+from support import MARTS, DbtProject, copy_project, run_module
 
 # The customer marts publish always reads; all are built from customers and orders alone.
 CUSTOMER_MARTS = [
