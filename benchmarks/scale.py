@@ -121,7 +121,8 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
         row.figures["dbt_seed"] = run([dbt, "seed"], project, env).seconds
         stock = scratch / "stock-seed"
         shutil.copytree(project, stock, ignore=shutil.ignore_patterns("target", "logs", "warehouse"))
-        (stock / "macros" / "sqlite_adapter" / "seed_loading.sql").unlink()  # dbt-sqlite's own seed macro again
+        # dbt-sqlite's own seed macro again.
+        (stock / "macros" / "sqlite_adapter" / "seed_loading.sql").unlink()
         (stock / "warehouse").mkdir()
         stock_env = {
             **env,
