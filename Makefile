@@ -24,7 +24,7 @@ SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by custom
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
 .PHONY: build build-your-data seeds dbt-seed dbt-build docs-generate publish report docs docs-screenshot \
-	test test-engines fuzz bench lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
+	test test-engines fuzz bench lock lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
 ifeq ($(strip $(DATA)),)
 build: seeds dbt-seed dbt-build docs-generate publish report
@@ -36,14 +36,25 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+# Every package at the version requirements.lock pins (make lock writes it from pyproject.toml).
+$(VENV)/.installed-runtime: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sqlite]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite]'
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-runtime
-	$(BIN)/python -m pip install --quiet -e '.[sqlite,dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed-runtime
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite,dev]'
 	touch $@
+
+# requirements.lock anew after a pin in pyproject.toml changed: a fresh resolution of the default
+# install and the dev extra, every package with its version.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock-report.json -e '.[sqlite,dev]'
+	$(BIN)/python -c 'import json, sys; \
+		report = json.load(open(sys.argv[1])); \
+		pins = sorted((p["metadata"]["name"].lower().replace("_", "-"), p["metadata"]["version"]) for p in report["install"] if p["metadata"]["name"] != "segments"); \
+		head = [line for line in open("requirements.lock") if line.startswith("#")]; \
+		open("requirements.lock", "w").write("".join(head) + "".join(f"{n}=={v}\n" for n, v in pins))' $(VENV)/lock-report.json
 
 # Refuses (one line) to replace CSV files in seeds/ that the generator did not write.
 seeds: $(VENV)/.installed-runtime
