@@ -65,11 +65,11 @@ dbt-seed: $(VENV)/.installed-runtime
 	$(DBT) seed
 
 # Your CSVs into the raw tables (read only: nothing is written into DATA), then the build with the
-# optional inputs the folder holds (SEGMENTS_INPUTS, from bulk_load --list-inputs).
+# optional inputs the folder holds (SEGMENTS_INPUTS, from segments.bulk_load --list-inputs).
 build-your-data: $(VENV)/.installed-runtime
 	@test -d "$(DATA)" || { echo "make build: DATA=$(DATA) is not a folder"; exit 2; }
-	$(BIN)/python -m bulk_load --data-dir "$(DATA)"
-	@inputs=$$($(BIN)/python -m bulk_load --data-dir "$(DATA)" --list-inputs) && \
+	$(BIN)/python -m segments.bulk_load --data-dir "$(DATA)"
+	@inputs=$$($(BIN)/python -m segments.bulk_load --data-dir "$(DATA)" --list-inputs) && \
 		SEGMENTS_INPUTS="$$inputs" $(MAKE) --no-print-directory dbt-build docs-generate publish report
 
 # Default seeds only when there are none: never overwrites seeds you generated yourself.
@@ -78,16 +78,16 @@ seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
 
 # --full-refresh: the seeds were just generated anew (every order's date moves with the as-of
 # date), and an incremental run only adds orders it has not seen (README, "Incremental refresh").
-# A failed build ends with the marts it left holding an earlier build's data (publish.status).
+# A failed build ends with the marts it left holding an earlier build's data (segments.publish.status).
 dbt-build: $(VENV)/.installed-runtime
-	$(DBT) build --full-refresh || { $(BIN)/python -m publish.status; exit 1; }
+	$(DBT) build --full-refresh || { $(BIN)/python -m segments.publish.status; exit 1; }
 
 docs-generate: $(VENV)/.installed-runtime
 	$(DBT) docs generate
 
 # Exports (exports/), charts and the HTML report (reports/), all read from the warehouse.
 publish: $(VENV)/.installed-runtime
-	$(BIN)/python -m publish
+	$(BIN)/python -m segments.publish
 
 report: $(VENV)/.installed-runtime
 	@echo "First rows of customer_segments ($(WAREHOUSE)):"
@@ -95,7 +95,7 @@ report: $(VENV)/.installed-runtime
 	@echo
 	@echo "Customers per segment:"
 	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
-	@$(BIN)/python -m publish.status
+	@$(BIN)/python -m segments.publish.status
 
 $(WAREHOUSE): | seeds/customers.csv seeds/orders.csv
 	$(DBT) seed
@@ -121,8 +121,8 @@ browser:
 lint: lint-python lint-sql lint-dbt-parse lint-docs-coverage
 
 lint-python: $(VENV)/.installed-dev
-	$(BIN)/ruff check seeds_gen publish atomic_files bulk_load tests benchmarks
-	$(BIN)/ruff format --check seeds_gen publish atomic_files bulk_load tests benchmarks
+	$(BIN)/ruff check seeds_gen segments tests benchmarks
+	$(BIN)/ruff format --check seeds_gen segments tests benchmarks
 
 # The dbt templater compiles the project, whose staging models ref the seeds: they must exist.
 lint-sql: $(VENV)/.installed-dev | seeds/customers.csv seeds/orders.csv

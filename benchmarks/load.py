@@ -1,14 +1,14 @@
-"""Bulk load (python -m bulk_load) against a plain sqlite3 executemany in one transaction.
+"""Bulk load (python -m segments.bulk_load) against a plain sqlite3 executemany in one transaction.
 
     .venv/bin/python benchmarks/load.py [--sizes 100000 1000000]
 
 For each size it generates that many orders (and the rest of a data set, one customer per ten
 orders) into a temporary directory, then loads orders.csv three ways into fresh warehouses:
 a plain `executemany` of rows already parsed into memory (the floor: no CSV reading, no checks), the
-same `executemany` streaming straight from csv.reader, and `python -m bulk_load --tables orders`
+same `executemany` streaming straight from csv.reader, and `python -m segments.bulk_load --tables orders`
 (a separate process, so its peak memory is its own; it also checks every value's format). It prints
 the times, bulk_load's ratio to the plain floor, and bulk_load's peak memory; then the time of
-`python -m bulk_load` loading the whole folder (all five tables, two processes, one transaction).
+`python -m segments.bulk_load` loading the whole folder (all five tables, two processes, one transaction).
 A benchmark, not a test: it asserts nothing.
 """
 
@@ -66,7 +66,7 @@ def streamed_executemany(path: Path, csv_path: Path) -> float:
 # Runs bulk_load in a child process, then prints the child's own peak memory in KiB: VmHWM of its
 # address space (ru_maxrss would carry over this parent's peak across fork and exec on Linux).
 MEASURED_BULK_LOAD = (
-    "import re, runpy; runpy.run_module('bulk_load', run_name='__main__'); "
+    "import re; from segments.bulk_load.cli import main; main(); "
     "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
 )
 

@@ -5,7 +5,7 @@
 
 For each size (one customer per ten orders) it works in a throwaway copy of the project:
   generate  python -m seeds_gen
-  load      python -m bulk_load (SQLite); beside it a plain sqlite3 executemany of the same
+  load      python -m segments.bulk_load (SQLite); beside it a plain sqlite3 executemany of the same
             CSVs in one transaction
   build     dbt build --exclude-resource-type seed (every model, data test and unit test)
   refresh   python -m seeds_gen --append-day with 1% new orders, bulk_load --append, and the
@@ -100,7 +100,7 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
     row = Row(orders)
     counts = ["--customers", str(max(orders // 10, 10)), "--orders", str(orders)]
     row.steps["generate"] = run([python, "-m", "seeds_gen", *counts, "--as-of", AS_OF], project, env)
-    row.steps["load"] = run([python, "-m", "bulk_load"], project, env)
+    row.steps["load"] = run([python, "-m", "segments.bulk_load"], project, env)
     row.figures["executemany"] = float(
         run(
             [python, str(REPO / "benchmarks" / "baselines.py"), "executemany", str(seeds)], project, env
@@ -113,7 +113,7 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
     )
     if duckdb:
         duck_env = {**env, "SEGMENTS_TARGET": "duckdb"}
-        run([str(DUCKDB_BIN / "python"), "-m", "bulk_load", "--target", "duckdb"], project, duck_env)
+        run([str(DUCKDB_BIN / "python"), "-m", "segments.bulk_load", "--target", "duckdb"], project, duck_env)
         # dbt run builds the models only: the raw tables bulk_load filled stay.
         run([str(DUCKDB_BIN / "dbt"), "run", "--select", "+customer_segments"], project, duck_env)
         row.figures["segments_duckdb"] = model_seconds(project, "customer_segments")
@@ -134,7 +134,7 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
 
     new_orders = str(max(orders // 100, 1))
     appended = run([python, "-m", "seeds_gen", "--append-day", "--orders", new_orders], project, env)
-    loaded = run([python, "-m", "bulk_load", "--append"], project, env)
+    loaded = run([python, "-m", "segments.bulk_load", "--append"], project, env)
     next_day = {**env, "SEGMENTS_AS_OF": "2026-07-01"}  # the appended day is the new as-of date
     rebuilt = run([dbt, "build", "--selector", "refresh"], project, next_day)
     row.steps["refresh"] = Step(

@@ -1,5 +1,6 @@
-import sys
+"""``python -m seeds_gen`` (console script: seeds-gen)."""
 
 from seeds_gen.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,7 +5,7 @@ Bad arguments exit with status 2 and one line on stderr naming the argument;
 files already in the output directory are left untouched. So are sizes whose estimated peak memory
 is more than the machine has available (seeds_gen.memory). SIGINT, SIGTERM and SIGHUP stop a run
 with one line and exit status 128 + the signal's number, its temporary files removed and its
-second process ended (atomic_files.signals).
+second process ended (segments.atomic_files.signals).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from atomic_files.signals import Stopped, raise_on_stopping_signals
 from seeds_gen.config import DEFAULT_MESSY_RATE, resolve_config
 from seeds_gen.dataset import append_day, files_not_ours, generate, read_manifest
 from seeds_gen.memory import available_memory, estimated_peak, keep_freed_memory
 from seeds_gen.output import OutputError, Progress, check_writable
+from segments.atomic_files.signals import Stopped, raise_on_stopping_signals
 
 PROG = "python -m seeds_gen"
 

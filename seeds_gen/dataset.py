@@ -21,12 +21,12 @@ from typing import BinaryIO
 
 import numpy as np
 
-from atomic_files import replace_atomically, staged
 from seeds_gen import catalog, customers, feedback, orders
 from seeds_gen.config import SeedConfig, epoch_day, iso_dates
 from seeds_gen.csv_bytes import Vocabulary
 from seeds_gen.output import OutputError, Progress
 from seeds_gen.parallel import Consumer
+from segments.atomic_files import replace_atomically, staged
 
 HEADERS = {
     "customers.csv": customers.HEADER,

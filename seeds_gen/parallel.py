@@ -3,7 +3,7 @@
 The messages go through a bounded queue, so the sender runs at most MAX_QUEUED messages ahead
 (which bounds the memory). The function's result, or the exception it raised, comes back at the
 end; if the second process fails early, the next message sent raises its exception. Stopping is
-the first process's (atomic_files.signals): a stop there leaves the ``with`` block, which ends the
+the first process's (segments.atomic_files.signals): a stop there leaves the ``with`` block, which ends the
 second process.
 """
 
@@ -17,7 +17,7 @@ from multiprocessing.queues import Queue
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from atomic_files.signals import in_forked_process
+from segments.atomic_files.signals import in_forked_process
 
 Result = TypeVar("Result")
 MAX_QUEUED = 4

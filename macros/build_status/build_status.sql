@@ -1,7 +1,7 @@
-{#- Build status (publish/status.py): which build wrote each mart, and from which raw data.
+{#- Build status (segments/publish/status.py): which build wrote each mart, and from which raw data.
 
     Two small tables in the target schema, written by dbt itself and read by `python -m
-    publish.status` and `python -m publish` (documented as the source `build_status`,
+    segments.publish.status` and `python -m segments.publish` (documented as the source `build_status`,
     models/build_status/_build_status__sources.yml):
     - build_runs: one row per `dbt build` / `dbt run` / `dbt retry`: written by on-run-start
       (invocation, start, the optional inputs on, the marts enabled and selected, the raw

@@ -62,7 +62,7 @@
                     {{ exceptions.raise_compiler_error(
                         "raw table " ~ table.schema ~ "." ~ table.identifier ~ " (source shop."
                         ~ table.name ~ ", input " ~ input ~ ") not found: load it first (`dbt seed` for "
-                        ~ "the generated CSVs, `python -m bulk_load --data-dir DIR` for yours), or "
+                        ~ "the generated CSVs, `python -m segments.bulk_load --data-dir DIR` for yours), or "
                         ~ "leave the input out of SEGMENTS_INPUTS (docs/your-data.md)"
                     ) }}
                 {%- endif -%}

@@ -1,6 +1,6 @@
 {#- The value formats of the input contract (models/staging/_shop__sources.yml, `meta.format`) as SQL
-    over a raw column, for the `valid_values` test. They accept what bulk_load/checks.py accepts,
-    so a table loaded by `dbt seed`, by `python -m bulk_load` or by any other means is held to the
+    over a raw column, for the `valid_values` test. They accept what segments/bulk_load/checks.py accepts,
+    so a table loaded by `dbt seed`, by `python -m segments.bulk_load` or by any other means is held to the
     same forms:
     - integer: an optional sign and digits (not `1.9`, `6abc`, `abc`, `1e3`);
     - amount: a decimal number with at most the declared scale's decimals (two for
@@ -292,7 +292,7 @@
 
 {#- A real calendar date or time in an accepted form, on SQLite: date() gives the same text back
     after a no-op '+0 days' only for a real one (it moves 2024-02-30 to 2024-03-01), the way
-    bulk_load/checks.py tells it. -#}
+    segments/bulk_load/checks.py tells it. -#}
 {% macro sqlite_is_date(p) -%}
     {%- set iso = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' -%}
     {%- set day_first_form = '[0-9][0-9]/[0-9][0-9]/[0-9][0-9][0-9][0-9]' -%}

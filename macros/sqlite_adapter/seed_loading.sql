@@ -3,7 +3,7 @@
     three columns, exceeds SQLite's limit of 32,766 bound variables per statement.
 
     Here a batch holds as many rows as the limit allows, and its INSERT is rendered once and
-    reused: per row only the values are collected. For large data, python -m bulk_load is faster
+    reused: per row only the values are collected. For large data, python -m segments.bulk_load is faster
     still (README: "Loading large data without dbt seed"). -#}
 {% macro sqlite__load_csv_rows(model, agate_table) %}
     {%- set column_count = agate_table.column_names | length -%}

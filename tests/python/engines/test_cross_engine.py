@@ -98,10 +98,11 @@ def digest(value: dict) -> str:
 def bulk_load(
     project: DbtProject, engine: str, label: str, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m bulk_load --target ENGINE ARGS` with the engine's venv, into the label's warehouse."""
+    """`python -m segments.bulk_load --target ENGINE ARGS` with the engine's venv, into the label's
+    warehouse."""
     (project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        [str(engine_dbt(engine).parent / "python"), "-m", "bulk_load", "--target", engine, *args],
+        [str(engine_dbt(engine).parent / "python"), "-m", "segments.bulk_load", "--target", engine, *args],
         cwd=project.root,
         env=engine_env(project, label, {**env, "PYTHONPATH": str(REPO)}),
         capture_output=True,
@@ -165,7 +166,7 @@ def test_engine_builds_the_same_marts_as_sqlite(
 def test_bulk_loaded_tables_build_the_same_marts(
     engine: str, engines_project: DbtProject, sqlite_fingerprint: dict, request: pytest.FixtureRequest
 ) -> None:
-    """python -m bulk_load on the engine's native path (read_csv, COPY) instead of dbt seed."""
+    """python -m segments.bulk_load on the engine's native path (read_csv, COPY) instead of dbt seed."""
     env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
     label = f"{engine}-bulk"
     env = {**env, "SEGMENTS_PG_SCHEMA": "segments_bulk"}
@@ -181,13 +182,13 @@ def test_bulk_loaded_tables_build_the_same_marts(
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
 
 # Run with the spark venv's python in a label's warehouse, in a session set up as the spark target
-# (bulk_load.spark's): the schema's tables, and per raw table DESCRIBE's columns and types, the row
+# (segments.bulk_load.spark's): the schema's tables, and per raw table DESCRIBE's columns and types, the row
 # count and an order-independent checksum (the sum of a 64-bit hash of each row as JSON, which
 # names every non-NULL column) as JSON on stdout.
 SPARK_RAW_TABLES = """
 import json, os, sys
 from pathlib import Path
-from bulk_load.spark import start_session
+from segments.bulk_load.spark import start_session
 
 warehouse = os.environ["SEGMENTS_WAREHOUSE_DIR"]
 session = start_session(warehouse, Path(warehouse) / "spark-compare.log")
@@ -224,7 +225,7 @@ def finished(reading: subprocess.Popen[str]) -> dict:
 
 
 def test_spark_bulk_load_fills_the_tables_dbt_seed_fills(engines_project: DbtProject, tmp_path: Path) -> None:
-    """python -m bulk_load --target spark (spark.read.csv into parquet tables) against the raw
+    """python -m segments.bulk_load --target spark (spark.read.csv into parquet tables) against the raw
     tables `dbt seed --target spark` made from the same seeds in the spark build above: the same
     tables, columns, types and rows. Then a malformed CSV stops it with exit 1 and one line naming
     the file, and the table it was to replace stays as it was. No second build (Spark's takes

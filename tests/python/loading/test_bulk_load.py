@@ -1,4 +1,4 @@
-"""python -m bulk_load fills the same raw tables as `dbt seed` (same declared types, same values,
+"""python -m segments.bulk_load fills the same raw tables as `dbt seed` (same declared types, same values,
 same storage classes), the models build on them unchanged, and a bad file changes nothing."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import pytest
 import yaml
 from support import AS_OF, BIN, REPO, DbtProject, copy_project, run_module
 
-from bulk_load.records import offset_after_records
-from bulk_load.spark import session_settings
+from segments.bulk_load.records import offset_after_records
+from segments.bulk_load.spark import session_settings
 
 RAW_TABLES = ["customers", "orders", "products", "order_items", "customer_feedback"]
 
 
 def bulk_load(*args: str) -> subprocess.CompletedProcess[str]:
-    return run_module("bulk_load", *args)
+    return run_module("segments.bulk_load", *args)
 
 
 def table_dump(warehouse: Path, table: str) -> tuple[list[tuple], list[tuple]]:
@@ -156,7 +156,7 @@ def test_spark_target_needs_the_spark_venv(tmp_path: Path, monkeypatch: pytest.M
 
 @pytest.mark.parametrize("warehouse_dir", [None, "/data/segments"])
 def test_spark_session_is_the_dbt_targets(warehouse_dir: str | None) -> None:
-    """bulk_load.spark starts its session with the spark target's server_side_parameters
+    """segments.bulk_load.spark starts its session with the spark target's server_side_parameters
     (profiles.yml, rendered as dbt renders env_var), so both see the same warehouse and metastore."""
     environment = {} if warehouse_dir is None else {"SEGMENTS_WAREHOUSE_DIR": warehouse_dir}
 
@@ -343,13 +343,17 @@ def test_postgres_a_bad_products_csv_after_good_orders_changes_no_table(
             "seeds_gen", "--out", str(folder), "--as-of", AS_OF, "--seed", seed, "--orders", orders
         )
         assert generated.returncode == 0, generated.stderr
-    first = run("-m", "bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(old))
+    first = run(
+        "-m", "segments.bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(old)
+    )
     assert first.returncode == 0, first.stderr
     before = run("-c", PG_DUMP, schema, *RAW_TABLES)
     assert before.returncode == 0, before.stderr
 
     break_last_value(new / "products.csv", "9.99 USD")
-    result = run("-m", "bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(new))
+    result = run(
+        "-m", "segments.bulk_load", "--target", "postgres", "--schema", schema, "--data-dir", str(new)
+    )
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "products.csv" in result.stderr
     assert run("-c", PG_DUMP, schema, *RAW_TABLES).stdout == before.stdout

@@ -1,4 +1,4 @@
-"""python -m bulk_load on CSVs as other systems export them (byte order mark, CRLF, headers in any
+"""python -m segments.bulk_load on CSVs as other systems export them (byte order mark, CRLF, headers in any
 case and order, extra and missing optional columns, timestamps), the optional inputs a data folder
 makes up (--list-inputs), strict values (a bad one stops the whole load in one line and changes no
 table), and the one contract: models/staging/_shop__sources.yml, which seeds/_seeds.yml follows."""
@@ -13,7 +13,7 @@ import pytest
 import yaml
 from support import REPO, run_module
 
-from bulk_load.contract import read_contract
+from segments.bulk_load.contract import read_contract
 
 CUSTOMERS = [
     [
@@ -62,7 +62,7 @@ ALL = {
 
 
 def bulk_load(*args: str) -> subprocess.CompletedProcess[str]:
-    return run_module("bulk_load", *args)
+    return run_module("segments.bulk_load", *args)
 
 
 def csv_text(rows: list[list[str]], newline: str = "\n") -> str:

@@ -2,7 +2,7 @@
 (models/staging/_shop__sources.yml) does not accept stops the build, whichever loader wrote it.
 SQLite's casts never fail (`abc` would be customer 0, `914.55 USD` an amount of 914.55), so:
 `dbt seed` loads it and the `valid_values` test on the source fails, logging the table, column
-and values; `python -m bulk_load` refuses it in one line; a value written into a raw table any
+and values; `python -m segments.bulk_load` refuses it in one line; a value written into a raw table any
 other way fails the same test. Every mart stays as the last good build left it."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import NamedTuple
 import pytest
 from support import MARTS, DbtProject, copy_project, run_module
 
-from bulk_load.checks import complaint
-from bulk_load.contract import read_contract
+from segments.bulk_load.checks import complaint
+from segments.bulk_load.contract import read_contract
 
 pytestmark = pytest.mark.bad_input
 
@@ -370,7 +370,7 @@ def test_bulk_load_refuses_the_value_in_one_line(
         with open(path, newline="", encoding="utf-8") as stream:
             value_of = list(csv.DictReader(stream))[row]["document"]
     result = run_module(
-        "bulk_load", "--data-dir", str(data), "--warehouse", str(tmp_path / "w" / "segments.db")
+        "segments.bulk_load", "--data-dir", str(data), "--warehouse", str(tmp_path / "w" / "segments.db")
     )
     assert result.returncode == 1, result.stderr
     assert result.stdout == ""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from support import REPO, DbtProject, copy_project, run_module
 
-from publish.status import OPTIONAL_MARTS
+from segments.publish.status import OPTIONAL_MARTS
 
 # Not tests/fixtures: dbt reads the CSVs there as unit-test fixtures.
 FIXTURES = REPO / "tests" / "data"
@@ -175,7 +175,7 @@ def test_make_build_ends_naming_every_mart_left_out(core_build):
 
 
 def test_publish_knows_which_marts_each_optional_input_builds():
-    """publish.status's list of optional marts is the marts folders' (models/marts/<input>/)."""
+    """segments.publish.status's list of optional marts is the marts folders' (models/marts/<input>/)."""
     on_disk = {
         path.stem: area
         for area in ("demographics", "products")
@@ -229,10 +229,10 @@ def test_each_optional_input_turns_on_its_marts(optional_project, tmp_path, step
         files = [*earlier, *files]
     for name in files:
         shutil.copy(OPTIONAL / name, data / name)
-    listed = run_module("bulk_load", "--data-dir", str(data), "--list-inputs", cwd=project.root)
+    listed = run_module("segments.bulk_load", "--data-dir", str(data), "--list-inputs", cwd=project.root)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.strip() == inputs
-    loaded = run_module("bulk_load", "--data-dir", str(data), cwd=project.root)
+    loaded = run_module("segments.bulk_load", "--data-dir", str(data), cwd=project.root)
     assert loaded.returncode == 0, loaded.stderr
     result = project.dbt("build", "--full-refresh", env={"SEGMENTS_INPUTS": inputs, "SEGMENTS_AS_OF": ""})
     assert result.returncode == 0, result.stdout[-4000:]

@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from support import REPO, copy_project
 
-import publish.export as export_module
-from publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe
-from publish.warehouse import Warehouse
+import segments.publish.export as export_module
+from segments.publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe
+from segments.publish.warehouse import Warehouse
 
 INJECTION = '=HYPERLINK("http://x","y")'
 # Control characters a workbook cannot hold (\x01, \x0b, \x1f) and one it can (a tab).
@@ -30,7 +30,7 @@ def run_publish(warehouse: Path, exports: Path, reports: Path) -> subprocess.Com
         [
             sys.executable,
             "-m",
-            "publish",
+            "segments.publish",
             "--warehouse",
             str(warehouse),
             "--exports",

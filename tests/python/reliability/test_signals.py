@@ -143,7 +143,7 @@ def test_a_stopped_load_leaves_no_process_no_scratch_folder_and_the_old_tables(
         assert generated.returncode == 0, generated.stderr
     warehouse = tmp_path / "warehouse" / "segments.db"
     loaded = subprocess.run(
-        [sys.executable, "-m", "bulk_load", "--data-dir", str(small), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "segments.bulk_load", "--data-dir", str(small), "--warehouse", str(warehouse)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -152,7 +152,7 @@ def test_a_stopped_load_leaves_no_process_no_scratch_folder_and_the_old_tables(
     assert loaded.returncode == 0, loaded.stderr
     before = raw_tables(warehouse)
 
-    load = start("bulk_load", "--data-dir", str(big), "--warehouse", str(warehouse))
+    load = start("segments.bulk_load", "--data-dir", str(big), "--warehouse", str(warehouse))
     scratch = lambda: any(path.name.startswith(".bulk_load-") for path in warehouse.parent.iterdir())  # noqa: E731
     stderr, left = stop(load, signum, scratch)
 
@@ -198,7 +198,7 @@ def test_a_stopped_duckdb_load_keeps_the_old_tables(tmp_path: Path) -> None:
     warehouse = tmp_path / "segments.duckdb"
     args = ("--target", "duckdb", "--warehouse", str(warehouse), "--data-dir")
     loaded = subprocess.run(
-        [sys.executable, "-m", "bulk_load", *args, str(small)],
+        [sys.executable, "-m", "segments.bulk_load", *args, str(small)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -207,7 +207,7 @@ def test_a_stopped_duckdb_load_keeps_the_old_tables(tmp_path: Path) -> None:
     assert loaded.returncode == 0, loaded.stderr
     before = duckdb_tables(warehouse)
 
-    load = start("bulk_load", *args, str(big))
+    load = start("segments.bulk_load", *args, str(big))
     stderr, _ = stop(load, signal.SIGTERM, lambda: reading(load.pid, big), second_process=False)
 
     assert_stopped(load, stderr, signal.SIGTERM, "bulk_load")

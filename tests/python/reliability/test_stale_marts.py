@@ -1,6 +1,6 @@
 """Stale marts: dbt records which build wrote each mart and from which raw data (the source
-`build_status`); `python -m publish.status` names the marts that no longer match the raw tables,
-and `python -m publish` refuses to publish them; the marts of an optional input that is off are
+`build_status`); `python -m segments.publish.status` names the marts that no longer match the raw tables,
+and `python -m segments.publish` refuses to publish them; the marts of an optional input that is off are
 left out of the report."""
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ REFUND_TEST = "stg_orders_amount_is_not_negative__refunds_are_not_supported"
 
 
 def status(project: DbtProject) -> subprocess.CompletedProcess[str]:
-    return run_module("publish.status", "--warehouse", str(project.warehouse))
+    return run_module("segments.publish.status", "--warehouse", str(project.warehouse))
 
 
 def publish(project: DbtProject, out: Path) -> subprocess.CompletedProcess[str]:
     return run_module(
-        "publish",
+        "segments.publish",
         "--warehouse",
         str(project.warehouse),
         "--exports",
@@ -140,12 +140,12 @@ def test_a_failed_build_after_new_raw_data_leaves_stale_marts_publish_refuses(pr
     refused = publish(project, tmp_path)
     assert refused.returncode == 1
     message = one_line(refused.stderr)
-    assert message.startswith("python -m publish: error: stale marts, nothing published: ")
+    assert message.startswith("python -m segments.publish: error: stale marts, nothing published: ")
     for mart in CUSTOMER_MARTS:
         assert mart in message
     assert refused.stdout == ""
     assert files_under(tmp_path) == []
-    for module in ("publish.export", "publish.charts", "publish.report"):
+    for module in ("segments.publish.export", "segments.publish.charts", "segments.publish.report"):
         alone = run_module(module, "--warehouse", str(project.warehouse), "--out", str(tmp_path / module))
         assert alone.returncode == 1 and "stale marts" in one_line(alone.stderr)
     assert files_under(tmp_path) == []
@@ -201,13 +201,13 @@ def test_a_data_test_failed_on_a_mart_publishes_nothing(project, tmp_path):
 
 
 def test_status_of_a_missing_or_unrecorded_warehouse_is_one_line(tmp_path):
-    result = run_module("publish.status", "--warehouse", str(tmp_path / "missing.db"))
+    result = run_module("segments.publish.status", "--warehouse", str(tmp_path / "missing.db"))
     assert result.returncode == 1
     assert "no warehouse at" in one_line(result.stderr)
     sqlite3.connect(tmp_path / "empty.db").execute(
         "create table orders (order_id integer)"
     ).connection.close()
-    result = run_module("publish.status", "--warehouse", str(tmp_path / "empty.db"))
+    result = run_module("segments.publish.status", "--warehouse", str(tmp_path / "empty.db"))
     assert result.returncode == 1
     assert "no build record" in one_line(result.stderr)
 

@@ -15,7 +15,7 @@ the check runs inside SQLite as rows are inserted rather than per value in Pytho
   `7` or `"5 stars"`, a sentiment `1.5` are refused);
 - text: anything, at most n characters for varchar(n).
 An empty value is NULL and passes (the not_null tests in dbt report it). The limits come with the
-format (bulk_load.contract.Format). dbt's `valid_values` test holds tables loaded any other way to
+format (segments.bulk_load.contract.Format). dbt's `valid_values` test holds tables loaded any other way to
 the same forms (macros/inputs/value_formats.sql).
 """
 
@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 
-from bulk_load.contract import Format, JsonField
+from segments.bulk_load.contract import Format, JsonField
 
 ISO_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 DAY_FIRST = "[0-9][0-9]/[0-9][0-9]/[0-9][0-9][0-9][0-9]"
@@ -148,7 +148,7 @@ FIELD_NAMES = {
 
 def checked_value(column_format: str, p: str, otherwise: str) -> str:
     """The value to insert for the CSV value `p` (a parameter): NULL when empty, the text when it
-    has the format, else `otherwise` (bulk_load.sqlite: a function that stops the load)."""
+    has the format, else `otherwise` (segments.bulk_load.sqlite: a function that stops the load)."""
     check = CHECKS.get(column_format)
     if check is None or check(p, column_format) == "1":
         return f"nullif({p}, '')"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-SOURCES_YML = Path(__file__).resolve().parents[1] / "models" / "staging" / "_shop__sources.yml"
+SOURCES_YML = Path(__file__).resolve().parents[2] / "models" / "staging" / "_shop__sources.yml"
 SOURCE = "shop"
 REQUIRED = "required"
 # The optional inputs in SEGMENTS_INPUTS' order (macros/inputs/inputs.sql), and what each needs.
@@ -50,7 +50,7 @@ class JsonField:
 class Format(str):
     """A column's format name (`amount`, ...), carrying the limits its data_type declares and a json
     column's fields: a str, so code that compares or looks up the name is unchanged, while the
-    checks (bulk_load.checks) read the limits from the one value they are given."""
+    checks (segments.bulk_load.checks) read the limits from the one value they are given."""
 
     digits: int | None  # an amount's integer digits: 10 for decimal(12, 2), so |x| < 10^10
     scale: int  # an amount's decimals at most

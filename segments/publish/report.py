@@ -1,4 +1,4 @@
-"""A self-contained HTML report: ``python -m publish.report`` writes reports/index.html.
+"""A self-contained HTML report: ``python -m segments.publish.report`` writes reports/index.html.
 
 Every number is read from the warehouse when the report is built; the charts are embedded as
 base64 PNGs, so the file opens anywhere without its folder.
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from atomic_files import replace_atomically
-from publish.charts import charts_available
-from publish.cli import run
-from publish.status import OPTIONAL_MARTS, available_marts
-from publish.warehouse import Warehouse
+from segments.atomic_files import replace_atomically
+from segments.publish.charts import charts_available
+from segments.publish.cli import run
+from segments.publish.status import OPTIONAL_MARTS, available_marts
+from segments.publish.warehouse import Warehouse
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
@@ -240,7 +240,7 @@ def write_report(warehouse: Warehouse, charts_dir: Path, out: Path, marts: set[s
 
 def main(argv: list[str] | None = None) -> int:
     return run(
-        "python -m publish.report",
+        "python -m segments.publish.report",
         __doc__.splitlines()[0],
         {
             "--charts": ("reports/charts", "where the charts are"),

@@ -1,13 +1,13 @@
 """Load CSVs into a DuckDB warehouse with DuckDB's own CSV reader (read_csv), every table built
 under a temporary name and swapped in, and the tables of the inputs left out dropped, within one
-transaction: a bad file, or a stop (atomic_files.signals), leaves every table as it was, with
+transaction: a bad file, or a stop (segments.atomic_files.signals), leaves every table as it was, with
 --append too (its new rows of every table go in together). Runs in the duckdb extra's venv:
-`.venv-duckdb/bin/python -m bulk_load --target duckdb`.
+`.venv-duckdb/bin/python -m segments.bulk_load --target duckdb`.
 
-The fields are read by position (the header, mapped by bulk_load.files, is skipped), as text,
+The fields are read by position (the header, mapped by segments.bulk_load.files, is skipped), as text,
 and each is cast to its column's declared type by the insert: a value the type cannot hold (text
 in an integer column, a currency in an amount) stops the load. The finer format checks of the
-SQLite loader (bulk_load.checks) are not made here.
+SQLite loader (segments.bulk_load.checks) are not made here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from atomic_files.signals import Stopped
-from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
+from segments.atomic_files.signals import Stopped
+from segments.bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
 
 
 def literal(text: str) -> str:

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulk_load.contract import NEEDS, REQUIRED, Table, column_inputs, inputs_value
+from segments.bulk_load.contract import NEEDS, REQUIRED, Table, column_inputs, inputs_value
 
 # Python's csv module refuses fields over 128 KiB by default; a feedback document may be longer.
 csv.field_size_limit(1 << 30)

@@ -1,7 +1,7 @@
 """Load seed CSVs into Spark with Spark's own CSV reader, in a local session configured as the
 `spark` target in profiles.yml is (same master, warehouse directory, Derby metastore and schema),
 so `dbt build --target spark` finds the tables where `dbt seed` puts them. Runs in the spark
-extra's venv: `.venv-spark/bin/python -m bulk_load --target spark`.
+extra's venv: `.venv-spark/bin/python -m segments.bulk_load --target spark`.
 
 Each CSV is read by spark.read.csv (header, multi-line quoted fields, `"` doubled inside quotes,
 FAILFAST: a row with too few or too many fields is an error), every field as text, then cast to
@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bulk_load.files import LoadError, Plan, TableFile
+from segments.bulk_load.files import LoadError, Plan, TableFile
 
 LOG_NAME = "spark-bulk-load.log"
 
@@ -142,7 +142,7 @@ def check_utf8(path: Path) -> None:
 
 
 def casts(file: TableFile) -> list[Any]:
-    """Per declared column: its CSV field (by position, the header mapped by bulk_load.files), empty
+    """Per declared column: its CSV field (by position, the header mapped by segments.bulk_load.files), empty
     as NULL, cast to the declared type as dbt seed casts it (SQL's cast, so varchar(n) is cast as
     Spark casts it for dbt), or NULL when the file leaves the column out; a value the cast turns
     into NULL stops the load, naming the column and the value."""

@@ -1,14 +1,14 @@
 """Load CSVs into PostgreSQL with COPY ... FROM STDIN (streamed, so memory does not grow with the
 file), each table built under a temporary name and swapped in, all within one transaction: a bad
-file, or a stop (atomic_files.signals), leaves every table (and the schema) as it was.
+file, or a stop (segments.atomic_files.signals), leaves every table (and the schema) as it was.
 Connects as the `postgres` target in profiles.yml does (SEGMENTS_PG_* variables). Runs in the
-postgres extra's venv: `.venv-postgres/bin/python -m bulk_load --target postgres`."""
+postgres extra's venv: `.venv-postgres/bin/python -m segments.bulk_load --target postgres`."""
 
 from __future__ import annotations
 
 import os
 
-from bulk_load.files import LoadError, Plan, quoted
+from segments.bulk_load.files import LoadError, Plan, quoted
 
 
 def connection_settings() -> dict[str, str]:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from publish.status import publishable
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from segments.publish.status import publishable
+from segments.publish.warehouse import Warehouse, WarehouseError, default_warehouse
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -38,7 +38,7 @@ def run(
     argv: Sequence[str] | None = None,
 ) -> int:
     """outputs: flag -> (default path, help). Prints each file written; a missing or unbuilt
-    warehouse, or a mart older than the raw data it comes from (publish.status), ends with exit
+    warehouse, or a mart older than the raw data it comes from (segments.publish.status), ends with exit
     status 1 and one line saying what to do, before anything is written. So does an output path
     that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
     it is reached: the files already written stay, each whole (atomic_files)."""

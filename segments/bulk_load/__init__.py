@@ -1,2 +1,2 @@
 """Bulk load: fill the raw tables that `dbt seed` fills, at the speed of the warehouse's own
-loader, for data too large to seed. See bulk_load/sqlite.py."""
+loader, for data too large to seed. See segments/bulk_load/sqlite.py."""

@@ -1,4 +1,4 @@
-"""Reverse ETL: ``python -m publish.export`` writes exports/customers_enriched.csv and .xlsx.
+"""Reverse ETL: ``python -m segments.publish.export`` writes exports/customers_enriched.csv and .xlsx.
 
 One row per customer, in customer_id order, with these columns (README, "Exports"):
 customer_id, customer_name, customer_segment, total_sales_amount, number_of_orders,
@@ -18,9 +18,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from atomic_files import replace_atomically
-from publish.cli import run
-from publish.warehouse import Warehouse
+from segments.atomic_files import replace_atomically
+from segments.publish.cli import run
+from segments.publish.warehouse import Warehouse
 
 COLUMNS = [
     "customer_id",
@@ -101,7 +101,7 @@ def export(warehouse: Warehouse, out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     return run(
-        "python -m publish.export",
+        "python -m segments.publish.export",
         __doc__.splitlines()[0],
         {"--out": ("exports", "output directory")},
         lambda warehouse, args: export(warehouse, args.out),

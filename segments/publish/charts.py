@@ -1,4 +1,4 @@
-"""PNG charts from the warehouse: ``python -m publish.charts`` writes them to reports/charts/."""
+"""PNG charts from the warehouse: ``python -m segments.publish.charts`` writes them to reports/charts/."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from atomic_files import replace_atomically
-from publish.cli import run
-from publish.status import available_marts
-from publish.warehouse import Warehouse
+from segments.atomic_files import replace_atomically
+from segments.publish.cli import run
+from segments.publish.status import available_marts
+from segments.publish.warehouse import Warehouse
 
 DPI = 110
 # PNG metadata would otherwise carry the matplotlib version: the same data gives the same bytes.
@@ -115,7 +115,7 @@ CHARTS: dict[str, Callable[[Warehouse], Figure]] = {
     "monthly_revenue_by_region.png": monthly_revenue_by_region,
     "clusters.png": clusters,
 }
-# The marts of an optional input each chart needs (publish.status.OPTIONAL_MARTS): without them
+# The marts of an optional input each chart needs (segments.publish.status.OPTIONAL_MARTS): without them
 # the chart is left out.
 CHART_NEEDS: dict[str, tuple[str, ...]] = {
     "top_products_revenue.png": ("top_products_last_quarter",),
@@ -150,7 +150,7 @@ def draw_charts(warehouse: Warehouse, out_dir: Path, marts: set[str] | None = No
 
 def main(argv: list[str] | None = None) -> int:
     return run(
-        "python -m publish.charts",
+        "python -m segments.publish.charts",
         __doc__.splitlines()[0],
         {"--out": ("reports/charts", "output directory")},
         lambda warehouse, args: draw_charts(warehouse, args.out, args.marts),

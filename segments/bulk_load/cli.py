@@ -1,7 +1,8 @@
-"""python -m bulk_load: load a folder of CSVs into the warehouse's raw tables without `dbt seed`.
+"""python -m segments.bulk_load: load a folder of CSVs into the warehouse's raw tables without `dbt seed`.
 
-    python -m bulk_load [--target sqlite|duckdb|postgres|spark] [--data-dir seeds] [--tables orders ...]
-    python -m bulk_load --data-dir DIR --list-inputs
+    python -m segments.bulk_load [--target sqlite|duckdb|postgres|spark] [--data-dir seeds]
+        [--tables orders ...]
+    python -m segments.bulk_load --data-dir DIR --list-inputs
 
 The tables, their columns and what a value must look like come from the input contract, the `shop`
 source (models/staging/_shop__sources.yml); the folder holds only the CSVs. customers.csv and
@@ -17,11 +18,11 @@ Then build without reseeding: `dbt build --exclude-resource-type seed [--target 
 
 A load is all or nothing across its tables, full or --append: on SQLite, DuckDB and PostgreSQL one
 transaction, so a bad products.csv leaves the orders loaded before it as they were (not on Spark,
-which has no transactions: bulk_load.spark). Errors are one line on stderr: exit status 2 for a
+which has no transactions: segments.bulk_load.spark). Errors are one line on stderr: exit status 2 for a
 wrong argument (an unknown table, a data folder that cannot be used), 1 for a file or warehouse
 that refuses the load (a warehouse path that cannot be used included, checked before any work).
 SIGINT, SIGTERM and SIGHUP stop a load with one line and exit status 128 + the signal's number,
-rolled back, its second process and scratch folder gone (atomic_files.signals).
+rolled back, its second process and scratch folder gone (segments.atomic_files.signals).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from atomic_files.signals import Stopped, raise_on_stopping_signals
-from bulk_load.contract import ContractError, read_contract
-from bulk_load.files import FolderError, LoadError, Plan, plan_load
+from segments.atomic_files.signals import Stopped, raise_on_stopping_signals
+from segments.bulk_load.contract import ContractError, read_contract
+from segments.bulk_load.files import FolderError, LoadError, Plan, plan_load
 
 TARGETS = ("sqlite", "duckdb", "postgres", "spark")
 
@@ -49,7 +50,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = OneLineParser(prog="python -m bulk_load", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m segments.bulk_load", description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=TARGETS, default="sqlite", help="the warehouse (default: sqlite)")
     parser.add_argument(
         "--data-dir",
@@ -133,21 +134,21 @@ def check_warehouse(warehouse: Path) -> None:
 def load(args: argparse.Namespace, plan: Plan, warehouse: Path) -> tuple[dict[str, int], str]:
     warehouse_dir = Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse"))
     if args.target == "postgres":
-        from bulk_load import postgres
+        from segments.bulk_load import postgres
 
         schema = args.schema or os.environ.get("SEGMENTS_PG_SCHEMA", "segments")
         return postgres.load(schema, plan), f"PostgreSQL schema {schema}"
     if args.target == "spark":
-        from bulk_load import spark
+        from segments.bulk_load import spark
 
         schema = args.schema or os.environ.get("SEGMENTS_SPARK_SCHEMA", "segments")
         where = f"Spark schema {schema} in {warehouse_dir}/spark-warehouse"
         return spark.load(warehouse_dir, schema, plan), where
     if args.target == "duckdb":
-        from bulk_load import duckdb
+        from segments.bulk_load import duckdb
 
         return duckdb.load(warehouse, plan, args.append), str(warehouse)
-    from bulk_load import sqlite
+    from segments.bulk_load import sqlite
 
     return sqlite.load(warehouse, plan, args.append), str(warehouse)
 
@@ -157,13 +158,16 @@ def os_error(error: OSError) -> str:
     return f"bulk_load: error: {where}{error.strerror or error}"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
+    """The exit status: 0 once loaded, 128 + the signal's number when stopped (an error exits
+    through SystemExit with 1 or 2)."""
     try:
         with raise_on_stopping_signals():
             run(argv)
     except Stopped as stop:
         print(f"bulk_load: stopped by {stop}", file=sys.stderr)
-        sys.exit(stop.exit_status)
+        return stop.exit_status
+    return 0
 
 
 def run(argv: list[str] | None = None) -> None:

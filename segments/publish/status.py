@@ -1,4 +1,4 @@
-"""``python -m publish.status``: whether the marts hold the latest build's data; exit 0 if so, 1 if not.
+"""``python -m segments.publish.status``: do the marts hold the latest build's data? Exit 0 if so, 1 if not.
 
 dbt records every build and mart in the warehouse (macros/build_status/, the source
 `build_status`): `build_runs` (each build, its outcome and a fingerprint of the raw tables at its
@@ -12,7 +12,7 @@ A mart is stale when
   together only when every check passed (macros/publication/), so it published none, or
 - it has no build record (built before build status was recorded).
 
-`python -m publish` refuses every stale mart it reads but one the latest build did not publish
+`python -m segments.publish` refuses every stale mart it reads but one the latest build did not publish
 while the raw data is as it was (that mart still holds the data of the raw tables).
 
 Marts of an optional input that is off in the latest build (SEGMENTS_INPUTS), or not built, are
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from segments.publish.warehouse import Warehouse, WarehouseError, default_warehouse
 
 BUILD_TABLES = ("build_runs", "mart_builds")
 # The marts of the optional inputs (models/marts/<input>/): absent when the input is not loaded.
@@ -39,7 +39,7 @@ OPTIONAL_MARTS = {
     "top_products_last_quarter": "products",
     "segment_category_preferences": "products",
 }
-# What `python -m publish` reads: the customer marts always, the optional ones when they are there.
+# What `python -m segments.publish` reads: the customer marts always, the optional ones when they are there.
 PUBLISHED_REQUIRED = (
     "customer_profiles",
     "customer_features",
@@ -222,13 +222,15 @@ def publishable(warehouse: Warehouse) -> set[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publish.status", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m segments.publish.status", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
     args = parser.parse_args(argv)
     try:
         code, line = check(Warehouse(args.warehouse))
     except WarehouseError as error:
-        parser.exit(1, f"python -m publish.status: error: {error}\n")
+        parser.exit(1, f"python -m segments.publish.status: error: {error}\n")
     print(line)
     return code
 

@@ -8,10 +8,10 @@ a mix, and a failed load leaves every table as it was. Values go in as text, as 
 declared column types (the sources' data_type) give them SQLite's affinity, as they do for `dbt
 seed`. An empty cell is NULL, as in `dbt seed`.
 
-The header maps each CSV column onto its table's column (bulk_load.files): the INSERT names the
+The header maps each CSV column onto its table's column (segments.bulk_load.files): the INSERT names the
 table's columns in the file's order and takes each from its parameter, so columns the contract
 does not know are bound and never read, and absent optional columns are NULL. Every value is
-checked against its column's format inside SQLite, in the INSERT itself (bulk_load.checks: GLOB
+checked against its column's format inside SQLite, in the INSERT itself (segments.bulk_load.checks: GLOB
 patterns, date round trips, json_valid; a cheap check first for the usual forms), so no second
 pass over the table is needed. A bad value calls a Python function, the only Python per value and
 only for that one: it keeps the column and value and stops the insert. The rows already in tell
@@ -25,7 +25,7 @@ half the rows into a scratch SQLite file beside the warehouse while this one loa
 SQLite then copies the second half in, within the load's transaction. Python's own lock keeps two
 threads from overlapping here (they would take turns), so it is a process; the copy runs inside
 SQLite at many times the speed of the inserts. A failed or stopped load (SIGINT, SIGTERM, SIGHUP:
-atomic_files.signals) rolls back, ends the second process and removes the scratch folder.
+segments.atomic_files.signals) rolls back, ends the second process and removes the scratch folder.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
-from atomic_files.signals import in_forked_process
-from bulk_load.checks import checked_value, complaint
-from bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
-from bulk_load.records import offset_after_records
+from segments.atomic_files.signals import in_forked_process
+from segments.bulk_load.checks import checked_value, complaint
+from segments.bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
+from segments.bulk_load.records import offset_after_records
 
 Result = TypeVar("Result")
 
@@ -271,7 +271,7 @@ def load_in_two_processes(warehouse: Path, plan: Plan) -> dict[str, int]:
 def append(warehouse: Path, plan: Plan) -> dict[str, int]:
     """Insert the rows of each file after the first N, where N is the rows its table already has,
     all tables in one transaction. The first N were checked when they were loaded; they are
-    skipped unparsed (bulk_load.records)."""
+    skipped unparsed (segments.bulk_load.records)."""
     loaded: dict[str, int] = {}
     with connected(warehouse) as connection, transaction(connection):
         for file in plan.files:

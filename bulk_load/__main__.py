@@ -1,3 +1,0 @@
-from bulk_load.cli import main
-
-main()
