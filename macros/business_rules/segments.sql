@@ -1,5 +1,5 @@
 {#- The customer segment rule lives here and only here; the doc block `segment_rules`
-    (models/marts/_marts__docs.md) explains it to readers. -#}
+    (models/marts/segmentation/_segmentation__docs.md) explains it to readers. -#}
 
 {% macro segment_names() -%}
     {{ return(['High-Value', 'Medium-Value', 'Low-Value', 'No-Orders']) }}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import copy_project
 
-MARTS_YML = Path("models/marts/customers/_customers__models.yml")
+MARTS_YML = Path("models/marts/segmentation/_segmentation__models.yml")
 
 
 def edit(project, relative: Path, old: str, new: str) -> None:
@@ -47,7 +47,7 @@ def test_a_missing_column_description_is_named(project):
 def test_an_undocumented_warehouse_column_is_named(project):
     edit(
         project,
-        Path("models/marts/customers/customer_segments.sql"),
+        Path("models/marts/segmentation/customer_segments.sql"),
         "        registration_date,\n        {{ cents_to_amount",
         "        registration_date,\n        1 as undocumented_flag,\n        {{ cents_to_amount",
     )

@@ -323,8 +323,9 @@ def customer_name(cell: str, customer_id: int | None) -> str:
 
 
 def segment(total_cents: int) -> str:
-    """The documented rule (models/marts/_marts__docs.md, `segment_rules`): above 5000.00 is High,
-    exactly 5000.00 still Medium; free orders count as orders but leave a customer No-Orders."""
+    """The documented rule (models/marts/segmentation/_segmentation__docs.md, `segment_rules`):
+    above 5000.00 is High, exactly 5000.00 still Medium; free orders count as orders but leave a
+    customer No-Orders."""
     if total_cents > HIGH_VALUE_CENTS:
         return "High-Value"
     if total_cents >= MEDIUM_VALUE_CENTS:
