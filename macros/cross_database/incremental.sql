@@ -4,6 +4,25 @@
     aggregates recompute only the customers with new orders (and customers they have not seen). -#}
 
 
+{#- The materialization of each incremental model, per engine, set in its config() (dbt_project.yml
+    cannot call macros). Orders only grow, so the models of orders, their lines and customer totals
+    are incremental wherever they are tables: `dbt build` adds the new orders and recomputes the
+    customers who have them, `dbt build --full-refresh` rebuilds. -#}
+
+{#- Staging and intermediate (stg_orders, stg_order_items, stg_customer_feedback, int_order_lines,
+    int_customer_order_totals): incremental on SQLite, where those folders are tables
+    (dbt_project.yml, `table_on_sqlite`); elsewhere a view, like the rest of the folder. -#}
+{% macro incremental_where_tables() -%}
+    {{ return('incremental' if target.type == 'sqlite' else 'view') }}
+{%- endmacro %}
+
+{#- A mart (customer_segments): published_incremental (macros/publication/), except on Spark, which
+    has no transactions and so no published marts (dbt_project.yml): a plain incremental table. -#}
+{% macro published_incremental_where_supported() -%}
+    {{ return('incremental' if target.type == 'spark' else 'published_incremental') }}
+{%- endmacro %}
+
+
 {#- The incremental_strategy of every incremental model, per engine. -#}
 {% macro segments_incremental_strategy() -%}
     {{ return(adapter.dispatch('segments_incremental_strategy', 'segments')()) }}

@@ -2,7 +2,11 @@
 -- all their orders, the customers with an order on or after the newest order day already counted.
 -- Every new order is at least that late (order ids grow with the date); that day's other customers
 -- are recomputed too, to the same values.
-{{ config(unique_key='customer_id', incremental_strategy=segments_incremental_strategy()) }}
+{{ config(
+    materialized=incremental_where_tables(),
+    unique_key='customer_id',
+    incremental_strategy=segments_incremental_strategy(),
+) }}
 
 with
 

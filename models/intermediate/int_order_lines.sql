@@ -1,7 +1,7 @@
 -- Incremental where intermediate is a table (SQLite, dbt_project.yml): a refresh adds only the lines
 -- of orders newer than the newest already here. Assumes products keep their name and category;
 -- rebuild with --full-refresh when the catalogue changes.
-{{ config(incremental_strategy=segments_incremental_strategy()) }}
+{{ config(materialized=incremental_where_tables(), incremental_strategy=segments_incremental_strategy()) }}
 
 with
 

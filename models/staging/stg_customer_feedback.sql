@@ -2,7 +2,7 @@
 -- whose feedback_id is above the newest already loaded (new feedback has higher ids, and a document
 -- sent again keeps its id, so it is not added twice). A document whose id is missing or no number
 -- is added too, for the tests to report, never dropped.
-{{ config(incremental_strategy=segments_incremental_strategy()) }}
+{{ config(materialized=incremental_where_tables(), incremental_strategy=segments_incremental_strategy()) }}
 
 with
 

@@ -1,6 +1,6 @@
 -- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the lines of
 -- orders newer than the newest already loaded (an order's lines arrive with it, and never change).
-{{ config(incremental_strategy=segments_incremental_strategy()) }}
+{{ config(materialized=incremental_where_tables(), incremental_strategy=segments_incremental_strategy()) }}
 
 with
 

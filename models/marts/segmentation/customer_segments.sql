@@ -1,8 +1,12 @@
--- Incremental (dbt_project.yml): a refresh recomputes, from all their orders, the customers with
+-- Incremental (its config below): a refresh recomputes, from all their orders, the customers with
 -- orders this table has not counted yet (their number of orders in int_customer_order_totals,
 -- refreshed first, differs from the one here) and the customers it does not have yet.
 -- depends_on: {{ ref('int_customer_order_totals') }}
-{{ config(unique_key='customer_id', incremental_strategy=segments_incremental_strategy()) }}
+{{ config(
+    materialized=published_incremental_where_supported(),
+    unique_key='customer_id',
+    incremental_strategy=segments_incremental_strategy(),
+) }}
 
 with
 
