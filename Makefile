@@ -162,10 +162,12 @@ ENGINES := duckdb postgres spark
 
 # The same seeds built on SQLite, DuckDB, PostgreSQL (a throwaway cluster the tests start and
 # stop) and Spark (local mode); every mart's fingerprint must match SQLite's. Also bulk_load's
-# all-or-nothing load on PostgreSQL (loading/test_bulk_load.py).
+# all-or-nothing load on PostgreSQL (loading/test_bulk_load.py), and python -m segments.publish on DuckDB
+# and PostgreSQL giving SQLite's exports and report (engines/test_publish_engines.py).
 test-engines: $(VENV)/.installed-dev $(foreach engine,$(ENGINES),.venv-$(engine)/.installed)
 	rm -rf test-artifacts/fingerprints
-	$(BIN)/python -m pytest -m engines tests/python/engines/test_cross_engine.py tests/python/loading/test_bulk_load.py
+	$(BIN)/python -m pytest -m engines tests/python/engines/test_cross_engine.py tests/python/loading/test_bulk_load.py \
+		tests/python/engines/test_publish_engines.py
 	@echo "Mart fingerprints (the test allows a float sum one millionth apart; otherwise equal):"
 	@cd test-artifacts/fingerprints && sha256sum sqlite.json $(foreach engine,$(ENGINES),$(engine).json) duckdb-bulk.json postgres-bulk.json
 

@@ -35,11 +35,12 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from segments import warehouse as targets
 from segments.atomic_files.signals import Stopped, raise_on_stopping_signals
 from segments.bulk_load.contract import ContractError, read_contract
 from segments.bulk_load.files import FolderError, LoadError, Plan, plan_load
 
-TARGETS = ("sqlite", "duckdb", "postgres", "spark")
+TARGETS = targets.TARGETS
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -51,7 +52,12 @@ class OneLineParser(argparse.ArgumentParser):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(prog="python -m segments.bulk_load", description=__doc__.splitlines()[0])
-    parser.add_argument("--target", choices=TARGETS, default="sqlite", help="the warehouse (default: sqlite)")
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=targets.current_target(),
+        help="the dbt target to load (default: $SEGMENTS_TARGET, else sqlite; segments.warehouse)",
+    )
     parser.add_argument(
         "--data-dir",
         "--seeds-dir",
@@ -108,8 +114,8 @@ def warehouse_path(args: argparse.Namespace) -> tuple[Path, str]:
     """The sqlite or duckdb database file, and what named it (for a message)."""
     if args.warehouse is not None:
         return args.warehouse, "--warehouse"
-    name = "segments.duckdb" if args.target == "duckdb" else "segments.db"
-    return Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse")) / name, "SEGMENTS_WAREHOUSE_DIR"
+    engine = "duckdb" if args.target == "duckdb" else "sqlite"
+    return targets.database_file(engine), "SEGMENTS_WAREHOUSE_DIR"
 
 
 def check_warehouse(warehouse: Path) -> None:
@@ -132,16 +138,16 @@ def check_warehouse(warehouse: Path) -> None:
 
 
 def load(args: argparse.Namespace, plan: Plan, warehouse: Path) -> tuple[dict[str, int], str]:
-    warehouse_dir = Path(os.environ.get("SEGMENTS_WAREHOUSE_DIR", "warehouse"))
+    warehouse_dir = targets.warehouse_dir()
     if args.target == "postgres":
         from segments.bulk_load import postgres
 
-        schema = args.schema or os.environ.get("SEGMENTS_PG_SCHEMA", "segments")
+        schema = args.schema or targets.postgres_schema()
         return postgres.load(schema, plan), f"PostgreSQL schema {schema}"
     if args.target == "spark":
         from segments.bulk_load import spark
 
-        schema = args.schema or os.environ.get("SEGMENTS_SPARK_SCHEMA", "segments")
+        schema = args.schema or targets.spark_schema()
         where = f"Spark schema {schema} in {warehouse_dir}/spark-warehouse"
         return spark.load(warehouse_dir, schema, plan), where
     if args.target == "duckdb":

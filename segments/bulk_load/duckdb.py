@@ -17,6 +17,7 @@ from pathlib import Path
 
 from segments.atomic_files.signals import Stopped
 from segments.bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown
+from segments.warehouse import connect_duckdb
 
 
 def literal(text: str) -> str:
@@ -71,7 +72,7 @@ def load(warehouse: Path, plan: Plan, append: bool = False) -> dict[str, int]:
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     try:
-        connection = duckdb.connect(str(warehouse))
+        connection = connect_duckdb(warehouse)
     except duckdb.Error as error:  # not a DuckDB file, locked by another process, unreadable
         raise LoadError(f"{warehouse}: {one_line(str(error), None)}") from None
     loaded: dict[str, int] = {}

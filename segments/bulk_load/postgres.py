@@ -1,24 +1,14 @@
 """Load CSVs into PostgreSQL with COPY ... FROM STDIN (streamed, so memory does not grow with the
 file), each table built under a temporary name and swapped in, all within one transaction: a bad
 file, or a stop (segments.atomic_files.signals), leaves every table (and the schema) as it was.
-Connects as the `postgres` target in profiles.yml does (SEGMENTS_PG_* variables). Runs in the
-postgres extra's venv: `.venv-postgres/bin/python -m segments.bulk_load --target postgres`."""
+Connects as the `postgres` target in profiles.yml does (SEGMENTS_PG_* variables, through
+segments.warehouse). Runs in the postgres extra's venv:
+`.venv-postgres/bin/python -m segments.bulk_load --target postgres`."""
 
 from __future__ import annotations
 
-import os
-
 from segments.bulk_load.files import LoadError, Plan, quoted
-
-
-def connection_settings() -> dict[str, str]:
-    return {
-        "host": os.environ.get("SEGMENTS_PG_HOST", "127.0.0.1"),
-        "port": os.environ.get("SEGMENTS_PG_PORT", "5432"),
-        "user": os.environ.get("SEGMENTS_PG_USER", "postgres"),
-        "password": os.environ.get("SEGMENTS_PG_PASSWORD", ""),
-        "dbname": os.environ.get("SEGMENTS_PG_DATABASE", "postgres"),
-    }
+from segments.warehouse import connect_postgres
 
 
 def load(schema: str, plan: Plan) -> dict[str, int]:
@@ -30,7 +20,7 @@ def load(schema: str, plan: Plan) -> dict[str, int]:
 
     loaded: dict[str, int] = {}
     try:
-        connection = psycopg2.connect(**connection_settings())
+        connection = connect_postgres()
     except psycopg2.Error as error:
         raise LoadError(f"cannot connect to PostgreSQL: {str(error).strip().splitlines()[0]}") from None
     where = f"PostgreSQL schema {schema}"

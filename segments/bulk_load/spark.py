@@ -45,27 +45,14 @@ from pathlib import Path
 from typing import Any
 
 from segments.bulk_load.files import LoadError, Plan, TableFile
+from segments.warehouse import spark_settings
 
 LOG_NAME = "spark-bulk-load.log"
 
 
 def session_settings(warehouse_dir: str) -> dict[str, str]:
-    """The `spark` target's server_side_parameters in profiles.yml, for this warehouse directory
-    (tests/python/loading/test_bulk_load.py checks they stay the same)."""
-    return {
-        "spark.master": "local[2]",
-        "spark.sql.warehouse.dir": f"{warehouse_dir}/spark-warehouse",
-        "spark.sql.shuffle.partitions": "1",
-        "spark.ui.enabled": "false",
-        "spark.driver.memory": "4g",
-        "spark.sql.analyzer.maxIterations": "1000",
-        "spark.sql.optimizer.maxIterations": "1000",
-        "spark.sql.adaptive.enabled": "false",
-        "spark.sql.parser.escapedStringLiterals": "true",
-        "javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={warehouse_dir}/spark-metastore;create=true"
-        ),
-    }
+    """The `spark` target's server_side_parameters in profiles.yml (segments.warehouse)."""
+    return spark_settings(warehouse_dir)
 
 
 def backquoted(name: str) -> str:

@@ -45,6 +45,7 @@ from segments.atomic_files.signals import in_forked_process
 from segments.bulk_load.checks import checked_value, complaint
 from segments.bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
 from segments.bulk_load.records import offset_after_records
+from segments.warehouse import connect_sqlite
 
 Result = TypeVar("Result")
 
@@ -169,7 +170,7 @@ def connected(warehouse: Path) -> Iterator[sqlite3.Connection]:
     """A connection whose transactions are explicit, waiting for another writer; a SQLite error
     becomes a LoadError naming the file."""
     try:
-        connection = sqlite3.connect(warehouse, isolation_level=None)
+        connection = connect_sqlite(warehouse, isolation_level=None)
     except sqlite3.Error as error:
         raise LoadError(f"{warehouse}: {error}") from None
     try:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from segments.atomic_files import replace_atomically
 from segments.publish.cli import run
 from segments.publish.status import available_marts
-from segments.publish.warehouse import Warehouse
+from segments.warehouse import Warehouse
 
 DPI = 110
 # PNG metadata would otherwise carry the matplotlib version: the same data gives the same bytes.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from segments.publish.status import publishable
-from segments.publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from segments.warehouse import READABLE, Warehouse, WarehouseError, current_target
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -30,6 +30,24 @@ def os_error_line(error: OSError) -> str:
     return f"{where}{error.strerror or error}"
 
 
+def add_warehouse_arguments(parser: argparse.ArgumentParser) -> None:
+    """--target (the dbt target whose marts are read: $SEGMENTS_TARGET, else sqlite) and
+    --warehouse (its database file, sqlite and duckdb), read through segments.warehouse."""
+    parser.add_argument(
+        "--target",
+        choices=READABLE,
+        default=current_target(),
+        help="the dbt target whose warehouse is read (default: $SEGMENTS_TARGET, else sqlite); postgres "
+        "connects as profiles.yml does (SEGMENTS_PG_*)",
+    )
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help="sqlite/duckdb: the database file (default: $SEGMENTS_WAREHOUSE_DIR or warehouse, "
+        "/segments.db or /segments.duckdb)",
+    )
+
+
 def run(
     prog: str,
     description: str,
@@ -43,12 +61,12 @@ def run(
     that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
     it is reached: the files already written stay, each whole (atomic_files)."""
     parser = OneLineParser(prog=prog, description=description)
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
+    add_warehouse_arguments(parser)
     for flag, (default, help_text) in outputs.items():
         parser.add_argument(flag, type=Path, default=Path(default), help=f"{help_text} (default: {default})")
     args = parser.parse_args(argv)
     try:
-        warehouse = Warehouse(args.warehouse)
+        warehouse = Warehouse(args.warehouse, args.target)
         # The marts there to publish, once none is stale; publish(...) reads args.marts.
         args.marts = publishable(warehouse)
         written = publish(warehouse, args)

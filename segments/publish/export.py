@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from segments.atomic_files import replace_atomically
 from segments.publish.cli import run
-from segments.publish.warehouse import Warehouse
+from segments.warehouse import Warehouse
 
 COLUMNS = [
     "customer_id",

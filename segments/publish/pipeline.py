@@ -11,7 +11,7 @@ from segments.publish.charts import draw_charts
 from segments.publish.cli import run
 from segments.publish.export import export
 from segments.publish.report import write_report
-from segments.publish.warehouse import Warehouse
+from segments.warehouse import Warehouse
 
 
 def publish_all(warehouse: Warehouse, args: argparse.Namespace) -> list[Path]:

@@ -16,7 +16,7 @@ from segments.atomic_files import replace_atomically
 from segments.publish.charts import charts_available
 from segments.publish.cli import run
 from segments.publish.status import OPTIONAL_MARTS, available_marts
-from segments.publish.warehouse import Warehouse
+from segments.warehouse import Warehouse
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }

@@ -22,12 +22,10 @@ left out, not stale: publish skips them.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from segments.publish.warehouse import Warehouse, WarehouseError, default_warehouse
+from segments.warehouse import QueryError, Warehouse, WarehouseError
 
 BUILD_TABLES = ("build_runs", "mart_builds")
 # The marts of the optional inputs (models/marts/<input>/): absent when the input is not loaded.
@@ -103,22 +101,22 @@ def read_status(warehouse: Warehouse) -> BuildStatus:
     tables = warehouse.tables()
     if not all(name in tables for name in BUILD_TABLES):
         raise WarehouseError(
-            f"no build record in {warehouse.path} (not built, or built before build status was"
+            f"no build record in {warehouse.where} (not built, or built before build status was"
             " recorded): run `make build` (or `dbt build`)"
         )
     try:
-        builds = warehouse.rows("select * from build_runs order by started_at, rowid")
+        builds = warehouse.rows(f"select * from build_runs order by started_at{warehouse.row_order()}")
         records = {row["mart_name"]: row for row in warehouse.rows("select * from mart_builds")}
-    except sqlite3.Error as error:
-        raise WarehouseError(f"cannot read the build record in {warehouse.path}: {error}") from None
+    except QueryError as error:
+        raise WarehouseError(f"cannot read the build record in {warehouse.where}: {error}") from None
     if not builds:
-        raise WarehouseError(f"no build recorded in {warehouse.path}: run `make build` (or `dbt build`)")
+        raise WarehouseError(f"no build recorded in {warehouse.where}: run `make build` (or `dbt build`)")
     latest = builds[-1]
     started = {row["invocation_id"]: row["started_at"] for row in builds}
     try:
         current = parse_fingerprint(warehouse.rows(latest["fingerprint_sql"])[0][0])
         unreadable = ""
-    except (sqlite3.Error, IndexError) as error:
+    except (QueryError, IndexError) as error:
         current, unreadable = {}, f"raw data changed since: the raw tables no longer read as before: {error}"
     succeeded = None if latest["succeeded"] is None else bool(latest["succeeded"])
     status = BuildStatus(minute(latest["started_at"]), succeeded, latest["inputs"] or "none")
@@ -186,7 +184,7 @@ def check(warehouse: Warehouse) -> tuple[int, str]:
     if status.stale:
         return 1, f"stale: {describe(status.stale)}"
     if not status.built:
-        raise WarehouseError(f"no mart built in {warehouse.path}: run `make build` (or `dbt build`)")
+        raise WarehouseError(f"no mart built in {warehouse.where}: run `make build` (or `dbt build`)")
     line = f"fresh: {len(status.built)} marts hold the data of the raw tables as they are now"
     if status.latest_succeeded is not True:
         outcome = "failed" if status.latest_succeeded is False else "did not finish"
@@ -222,13 +220,15 @@ def publishable(warehouse: Warehouse) -> set[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from segments.publish.cli import add_warehouse_arguments  # cli imports this module
+
     parser = argparse.ArgumentParser(
         prog="python -m segments.publish.status", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse(), help="SQLite warehouse file")
+    add_warehouse_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        code, line = check(Warehouse(args.warehouse))
+        code, line = check(Warehouse(args.warehouse, args.target))
     except WarehouseError as error:
         parser.exit(1, f"python -m segments.publish.status: error: {error}\n")
     print(line)

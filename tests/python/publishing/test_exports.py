@@ -17,7 +17,7 @@ from support import REPO, copy_project
 
 import segments.publish.export as export_module
 from segments.publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe
-from segments.publish.warehouse import Warehouse
+from segments.warehouse import Warehouse
 
 INJECTION = '=HYPERLINK("http://x","y")'
 # Control characters a workbook cannot hold (\x01, \x0b, \x1f) and one it can (a tab).
