@@ -1,9 +1,9 @@
 -- Every feedback is about an order of the same customer, a product on one of that order's lines,
 -- and was received on or after the order's day (a timestamp compares with a date on every engine;
 -- on SQLite both are ISO text, and a day's timestamps sort after the day itself). Tagged
--- new_rows_only: a build without --full-refresh checks only the feedback after that it passed in
--- the last published build (macros/publication/checked_rows.sql), against all the orders (new
--- feedback may be about an old order).
+-- new_rows_only: the daily refresh (--selector refresh) checks only the feedback after that it
+-- passed in the last published build (macros/publication/checked_rows.sql), against all the
+-- orders (new feedback may be about an old order).
 {{ config(
     tags=['new_rows_only'],
     meta={'checked_through': {'model': 'stg_customer_feedback', 'column': 'feedback_id'}}

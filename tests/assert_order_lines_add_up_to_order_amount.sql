@@ -1,6 +1,7 @@
 -- Every order's lines (quantity x sale_price) add up to its amount to the cent; an order
--- without lines fails too. Tagged new_rows_only: a build without --full-refresh checks only the
--- orders after those it passed in the last published build (macros/publication/checked_rows.sql).
+-- without lines fails too. Tagged new_rows_only: the daily refresh (--selector refresh) checks
+-- only the orders after those it passed in the last published build
+-- (macros/publication/checked_rows.sql).
 {{ config(tags=['new_rows_only']) }}
 {% if input_loaded('products') %}
 with

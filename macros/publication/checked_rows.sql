@@ -3,8 +3,10 @@
     `new_rows_only` need not read again the rows it passed in an earlier published build. Its
     filter keeps the rows whose id is above the newest one it passed (`rows_checked`, one row per
     check, written in the publishing transaction). The id is the check's
-    `meta.checked_through: {model, column}`, by default `stg_orders.order_id`. A `--full-refresh`
-    build, `dbt test`, and a warehouse without the table check every row. -#}
+    `meta.checked_through: {model, column}`, by default `stg_orders.order_id`. Only the daily
+    refresh (`dbt build --selector refresh`, selectors.yml) reads new rows only: every other
+    command, and the refresh on a warehouse without the table, checks every row, so a plain
+    `dbt build` also sees a loaded row that was edited in place. -#}
 
 
 {% macro rows_checked_relation() -%}
@@ -19,8 +21,8 @@
 {%- endmacro %}
 
 
-{#- A condition on a typed `id`: in a build without --full-refresh, true for the rows whose id is
-    above the newest this check passed in a published build; otherwise always true. -#}
+{#- A condition on a typed `id`: in the daily refresh without --full-refresh, true for the rows
+    whose id is above the newest this check passed in a published build; otherwise always true. -#}
 {% macro not_checked_yet(id) -%}
     {{ return(adapter.dispatch('not_checked_yet', 'segments')(id ~ ' > ')) }}
 {%- endmacro %}
@@ -32,7 +34,8 @@
 
 {#- `above`: the id compared with the newest id checked, which follows it. -#}
 {% macro default__not_checked_yet(above) -%}
-    {%- if execute and flags.WHICH in build_status_commands() and not flags.FULL_REFRESH -%}
+    {%- set refresh = invocation_args_dict.get('selector') == 'refresh' -%}
+    {%- if execute and refresh and flags.WHICH in build_status_commands() and not flags.FULL_REFRESH -%}
         {%- set checked = rows_checked_relation() -%}
         {%- if load_relation(checked) is not none -%}
             {%- set mine = checked ~ ' where check_name = ' ~ build_status_literal(model.name) -%}

@@ -253,7 +253,7 @@ def test_bad_values_loaded_by_dbt_seed_fail_valid_values_naming_them(project, go
     assert result.returncode != 0, result.stdout[-3000:]
     failing = failing_tests(project)
     for table in {where.split(".")[1] for where in named}:
-        assert f"source_valid_values_shop_{table}_" in failing, failing
+        assert any(name.startswith(f"source_valid_values_shop_{table}_") for name in failing), failing
     lines = log_lines(result.stdout, "valid_values")
     for where, values in named.items():
         assert_named(lines, where, values, len(values))
@@ -299,7 +299,7 @@ def test_bad_values_written_into_a_users_tables_fail_valid_values(project, good_
     assert result.returncode != 0, result.stdout[-3000:]
     failing = failing_tests(project)
     for table in ("orders", "order_items", "customer_feedback"):
-        assert f"source_valid_values_shop_{table}_" in failing, failing
+        assert any(name.startswith(f"source_valid_values_shop_{table}_") for name in failing), failing
     lines = log_lines(result.stdout, "valid_values")
     assert_named(lines, "shop.orders.order_date", ["2460000", "45306.5", "2024-02-30"], 3)
     assert_named(lines, "shop.orders.amount", ["914.55 USD", "1,570.99", "100000000000.0"], 3)
