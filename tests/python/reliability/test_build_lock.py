@@ -80,7 +80,7 @@ def test_a_build_stops_at_once_while_another_holds_the_lock(project: DbtProject)
 
 
 def test_the_lock_is_released_after_a_failing_build(project: DbtProject) -> None:
-    mart = project.root / "models" / "marts" / "customers" / "customer_segment_summary.sql"
+    mart = project.root / "models" / "marts" / "segmentation" / "customer_segment_summary.sql"
     good = mart.read_text()
     mart.write_text("select json_extract('{not json', '$.a') as broken\n")
     failed = project.dbt("run", "--select", "customer_segment_summary")

@@ -231,8 +231,12 @@ def test_a_mart_whose_build_fails_keeps_its_last_good_table(project, mart, args)
     before = project.mart_rows()
     # SQL that compiles and starts, then fails inside SQLite (json_extract of malformed JSON), after
     # dbt-sqlite's own materializations would already have dropped the old table.
-    (project.root / "models" / "marts" / "customers" / f"{mart}.sql").write_text(
-        "select *, json_extract('{not json', '$.a') as broken\nfrom {{ ref('stg_customers') }}\n"
+    # The model keeps its own config() (customer_segments: incremental), only its query breaks.
+    path = project.root / "models" / "marts" / "segmentation" / f"{mart}.sql"
+    config = re.search(r"\{\{ config\(.*?\) \}\}", path.read_text(), re.S)
+    path.write_text(
+        (config.group(0) + "\n" if config else "")
+        + "select *, json_extract('{not json', '$.a') as broken\nfrom {{ ref('stg_customers') }}\n"
     )
     result = project.dbt("run", "--select", mart, *args)
     assert result.returncode != 0
