@@ -64,6 +64,7 @@ class Row:
     orders: int
     steps: dict[str, Step] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
+    slowest: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 def run(argv: list[str], cwd: Path, env: dict[str, str]) -> Step:
@@ -84,7 +85,14 @@ def model_seconds(project: Path, model: str) -> float:
     return next(r["execution_time"] for r in results if r["unique_id"] == f"model.segments.{model}")
 
 
-def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
+def slowest_nodes(project: Path, count: int) -> list[tuple[str, float]]:
+    """The `count` nodes of the last dbt command that took longest, with their seconds."""
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    timed = sorted(((r["unique_id"], r["execution_time"]) for r in results), key=lambda r: -r[1])
+    return timed[:count]
+
+
+def measure(orders: int, scratch: Path, duckdb: bool, slowest: int = 0) -> Row:
     project = scratch / f"orders-{orders}"
     shutil.copytree(REPO, project, ignore=IGNORE)
     seeds = project / "seeds"
@@ -108,6 +116,7 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
     )
     row.steps["build"] = run([dbt, "build", "--exclude-resource-type", "seed"], project, env)
     row.figures["segments_sqlite"] = model_seconds(project, "customer_segments")
+    row.slowest["build"] = slowest_nodes(project, slowest)
     row.figures["pandas"] = float(
         run([python, str(REPO / "benchmarks" / "baselines.py"), "pandas", str(seeds)], project, env).output
     )
@@ -143,6 +152,7 @@ def measure(orders: int, scratch: Path, duckdb: bool) -> Row:
         rebuilt.output,
     )
     row.figures["refresh_build"] = rebuilt.seconds
+    row.slowest["refresh"] = slowest_nodes(project, slowest)
     shutil.rmtree(project)
     return row
 
@@ -190,14 +200,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000, 10_000_000])
     parser.add_argument("--scratch", type=Path, help="where the project copies go (default: a temporary dir)")
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="list the N slowest nodes of build and refresh"
+    )
     args = parser.parse_args()
     duckdb = (DUCKDB_BIN / "dbt").exists()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(" | ".join(name for name, _ in TABLE))
     with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
         for orders in args.sizes:
-            row = measure(orders, Path(scratch), duckdb)
+            row = measure(orders, Path(scratch), duckdb, args.slowest)
             print(table_line(row), flush=True)
+            for step, nodes in row.slowest.items():
+                for unique_id, seconds in nodes:
+                    print(f"  {orders:,} orders, {step}: {seconds:8.2f} s  {unique_id}", flush=True)
             if "stock_dbt_seed" in row.figures:
                 print(seed_line(row), flush=True)
 
