@@ -26,7 +26,7 @@ from sklearn.cluster import KMeans
 
 REPO = Path(__file__).resolve().parents[1]
 FEATURES = [
-    "total_purchase_amount_scaled",
+    "total_sales_amount_scaled",
     "purchase_frequency_scaled",
     "avg_transaction_value_scaled",
     "recency_days_scaled",

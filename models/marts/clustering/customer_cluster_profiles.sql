@@ -19,11 +19,11 @@ cluster_means as (
     select
         clusters.cluster_id,
         count(*) as number_of_customers,
-        avg(features.total_purchase_amount) as mean_total_purchase_amount,
+        avg(features.total_sales_amount) as mean_total_sales_amount,
         avg(features.purchase_frequency) as mean_purchase_frequency,
         avg(features.avg_transaction_value) as mean_avg_transaction_value,
         avg(features.recency_days) as mean_recency_days,
-        avg(features.total_purchase_amount_scaled) as centroid_total_purchase_amount,
+        avg(features.total_sales_amount_scaled) as centroid_total_sales_amount,
         avg(features.purchase_frequency_scaled) as centroid_purchase_frequency,
         avg(features.avg_transaction_value_scaled) as centroid_avg_transaction_value,
         avg(features.recency_days_scaled) as centroid_recency_days
@@ -41,7 +41,7 @@ ranked as (
 
     select
         *,
-        row_number() over (order by mean_total_purchase_amount desc, cluster_id asc) as spend_rank,
+        row_number() over (order by mean_total_sales_amount desc, cluster_id asc) as spend_rank,
         count(*) over () as number_of_clusters,
         sum(number_of_customers) over () as all_customers
 
@@ -63,11 +63,11 @@ final as (
         ) as cluster_label,
         cast(number_of_customers as {{ dbt.type_bigint() }}) as number_of_customers,
         {{ share_of('number_of_customers', 'all_customers') }} as share_of_customers,
-        cast(mean_total_purchase_amount as {{ type_double() }}) as mean_total_purchase_amount,
+        cast(mean_total_sales_amount as {{ type_double() }}) as mean_total_sales_amount,
         cast(mean_purchase_frequency as {{ type_double() }}) as mean_purchase_frequency,
         cast(mean_avg_transaction_value as {{ type_double() }}) as mean_avg_transaction_value,
         cast(mean_recency_days as {{ type_double() }}) as mean_recency_days,
-        cast(centroid_total_purchase_amount as {{ type_double() }}) as centroid_total_purchase_amount,
+        cast(centroid_total_sales_amount as {{ type_double() }}) as centroid_total_sales_amount,
         cast(centroid_purchase_frequency as {{ type_double() }}) as centroid_purchase_frequency,
         cast(centroid_avg_transaction_value as {{ type_double() }}) as centroid_avg_transaction_value,
         cast(centroid_recency_days as {{ type_double() }}) as centroid_recency_days

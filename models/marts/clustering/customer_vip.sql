@@ -1,4 +1,4 @@
--- VIP classification, as in the ETL lab: K-means with k = 2 on total purchase amount, purchase
+-- VIP classification, as in the ETL lab: K-means with k = 2 on total sales amount, purchase
 -- frequency and average transaction value (scaled); the VIP cluster is the one whose customers
 -- spent more on average.
 {%- set iterations = validated_whole_number("var 'kmeans_iterations'", var('kmeans_iterations'), 1, 200) %}
@@ -16,7 +16,7 @@ clusters as (
     {{ kmeans(
         ref('customer_features'),
         'customer_id',
-        ['total_purchase_amount_scaled', 'purchase_frequency_scaled', 'avg_transaction_value_scaled'],
+        ['total_sales_amount_scaled', 'purchase_frequency_scaled', 'avg_transaction_value_scaled'],
         2,
         iterations,
     ) | indent(4) }}
@@ -27,7 +27,7 @@ cluster_spend as (
 
     select
         clusters.cluster_id,
-        avg(features.total_purchase_amount) as mean_total_purchase_amount
+        avg(features.total_sales_amount) as mean_total_sales_amount
 
     from clusters
 
@@ -45,7 +45,7 @@ vip_cluster as (
 
     from cluster_spend
 
-    order by mean_total_purchase_amount desc, cluster_id asc
+    order by mean_total_sales_amount desc, cluster_id asc
 
     limit 1
 

@@ -15,7 +15,7 @@ measured as (
         last_order_date,
         {{ days_between('last_order_date', as_of_date()) }} as recency_days,
         number_of_orders as frequency,
-        total_sales_cents as monetary_cents
+        total_sales_cents
 
     from customer_totals
 
@@ -28,7 +28,7 @@ scored as (
         *,
         ntile(5) over (order by recency_days desc, customer_id asc) as r_score,
         ntile(5) over (order by frequency, customer_id) as f_score,
-        ntile(5) over (order by monetary_cents, customer_id) as m_score
+        ntile(5) over (order by total_sales_cents, customer_id) as m_score
 
     from measured
 
@@ -41,7 +41,7 @@ final as (
         last_order_date,
         cast(recency_days as {{ dbt.type_bigint() }}) as recency_days,
         cast(frequency as {{ dbt.type_bigint() }}) as frequency,
-        {{ cents_to_amount('monetary_cents') }} as monetary_amount,
+        {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
         cast(r_score as {{ dbt.type_bigint() }}) as r_score,
         cast(f_score as {{ dbt.type_bigint() }}) as f_score,
         cast(m_score as {{ dbt.type_bigint() }}) as m_score,

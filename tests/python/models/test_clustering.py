@@ -12,7 +12,7 @@ from sklearn.cluster import KMeans
 from support import DbtProject, copy_project
 
 FEATURES = [
-    "total_purchase_amount_scaled",
+    "total_sales_amount_scaled",
     "purchase_frequency_scaled",
     "avg_transaction_value_scaled",
     "recency_days_scaled",
@@ -66,12 +66,12 @@ def test_sql_reports_when_it_converged(built_project):
 def test_cluster_profiles_hold_the_final_centroids(built_project):
     profiles = dict(
         built_project.query(
-            "select cluster_id, centroid_total_purchase_amount from customer_cluster_profiles"
+            "select cluster_id, centroid_total_sales_amount from customer_cluster_profiles"
         )
     )
     means = dict(
         built_project.query(
-            "select clusters.cluster_id, avg(features.total_purchase_amount_scaled)"
+            "select clusters.cluster_id, avg(features.total_sales_amount_scaled)"
             " from customer_clusters as clusters inner join customer_features as features"
             " on clusters.customer_id = features.customer_id group by clusters.cluster_id"
         )
@@ -89,7 +89,7 @@ def test_cluster_profiles_hold_the_final_centroids(built_project):
 def test_vip_is_the_higher_spending_cluster(built_project):
     spend = dict(
         built_project.query(
-            "select vip.is_vip, avg(features.total_purchase_amount) from customer_vip as vip"
+            "select vip.is_vip, avg(features.total_sales_amount) from customer_vip as vip"
             " inner join customer_features as features on vip.customer_id = features.customer_id"
             " group by vip.is_vip"
         )
