@@ -27,7 +27,7 @@ from sklearn.cluster import KMeans
 REPO = Path(__file__).resolve().parents[1]
 FEATURES = [
     "total_sales_amount_scaled",
-    "purchase_frequency_scaled",
+    "number_of_orders_scaled",
     "avg_transaction_value_scaled",
     "recency_days_scaled",
 ]

@@ -89,7 +89,7 @@ def monthly_revenue_by_region(warehouse: Warehouse) -> Figure:
 
 def clusters(warehouse: Warehouse) -> Figure:
     data = warehouse.read(
-        "select features.total_sales_amount_scaled, features.purchase_frequency_scaled,"
+        "select features.total_sales_amount_scaled, features.number_of_orders_scaled,"
         " profiles.cluster_label, profiles.spend_rank"
         " from customer_features as features"
         " inner join customer_clusters as clusters on features.customer_id = clusters.customer_id"
@@ -99,10 +99,10 @@ def clusters(warehouse: Warehouse) -> Figure:
     figure, axes = plt.subplots(figsize=(7, 6))
     for label, group in data.groupby("cluster_label", sort=False):
         axes.scatter(
-            group["total_sales_amount_scaled"], group["purchase_frequency_scaled"], s=14, label=label
+            group["total_sales_amount_scaled"], group["number_of_orders_scaled"], s=14, label=label
         )
     axes.set_xlabel("total sales amount (scaled)")
-    axes.set_ylabel("purchase frequency (scaled)")
+    axes.set_ylabel("number of orders (scaled)")
     axes.set_title("Customer clusters (K-means)")
     axes.legend(fontsize="small")
     return figure

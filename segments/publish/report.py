@@ -89,7 +89,7 @@ def cluster_bullets(clusters: pd.DataFrame) -> str:
         f"<li><b>{text(c['cluster_label'])}</b> (cluster {c['cluster_id']}): "
         f"{c['number_of_customers']} customers "
         f"({share(c['share_of_customers'])}), mean spend {money(c['mean_total_sales_amount'])}, "
-        f"{c['mean_purchase_frequency']:.1f} orders on average, last active "
+        f"{c['mean_number_of_orders']:.1f} orders on average, last active "
         f"{c['mean_recency_days']:.0f} days before the as-of date on average.</li>"
         for c in clusters.to_dict("records")
     ]
@@ -178,9 +178,9 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
     ).iloc[0]
     clusters = warehouse.read("select * from customer_cluster_profiles order by spend_rank")
     vip = warehouse.read(
-        "select vip.is_vip, count(*) as customers,"
+        "select vip.is_vip, count(*) as number_of_customers,"
         " avg(features.total_sales_amount) as mean_total_sales_amount,"
-        " avg(features.purchase_frequency) as mean_orders"
+        " avg(features.number_of_orders) as mean_number_of_orders"
         " from customer_vip as vip inner join customer_features as features"
         " on vip.customer_id = features.customer_id group by vip.is_vip order by vip.is_vip desc"
     )
@@ -196,7 +196,7 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
         "number_of_customers",
         "share_of_customers",
         "mean_total_sales_amount",
-        "mean_purchase_frequency",
+        "mean_number_of_orders",
         "mean_avg_transaction_value",
         "mean_recency_days",
     ]
@@ -204,7 +204,7 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
         "share_of_customers": share,
         "mean_total_sales_amount": money,
         "mean_avg_transaction_value": money,
-        "mean_purchase_frequency": number(2),
+        "mean_number_of_orders": number(2),
         "mean_recency_days": number(1),
     }
     return f"""<!doctype html>
@@ -225,7 +225,7 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
 {cluster_bullets(clusters)}
 {table(clusters[cluster_columns], cluster_formats)}
 <h3>VIP customers</h3>
-{table(vip_rows, {"mean_total_sales_amount": money, "mean_orders": number(2)})}
+{table(vip_rows, {"mean_total_sales_amount": money, "mean_number_of_orders": number(2)})}
 {top_products(warehouse, marts, charts)}
 <h2>Sales by region and month</h2>
 {regional_sales(marts, charts)}

@@ -20,11 +20,11 @@ cluster_means as (
         clusters.cluster_id,
         count(*) as number_of_customers,
         avg(features.total_sales_amount) as mean_total_sales_amount,
-        avg(features.purchase_frequency) as mean_purchase_frequency,
+        avg(features.number_of_orders) as mean_number_of_orders,
         avg(features.avg_transaction_value) as mean_avg_transaction_value,
         avg(features.recency_days) as mean_recency_days,
         avg(features.total_sales_amount_scaled) as centroid_total_sales_amount,
-        avg(features.purchase_frequency_scaled) as centroid_purchase_frequency,
+        avg(features.number_of_orders_scaled) as centroid_number_of_orders,
         avg(features.avg_transaction_value_scaled) as centroid_avg_transaction_value,
         avg(features.recency_days_scaled) as centroid_recency_days
 
@@ -64,11 +64,11 @@ final as (
         cast(number_of_customers as {{ dbt.type_bigint() }}) as number_of_customers,
         {{ share_of('number_of_customers', 'all_customers') }} as share_of_customers,
         cast(mean_total_sales_amount as {{ type_double() }}) as mean_total_sales_amount,
-        cast(mean_purchase_frequency as {{ type_double() }}) as mean_purchase_frequency,
+        cast(mean_number_of_orders as {{ type_double() }}) as mean_number_of_orders,
         cast(mean_avg_transaction_value as {{ type_double() }}) as mean_avg_transaction_value,
         cast(mean_recency_days as {{ type_double() }}) as mean_recency_days,
         cast(centroid_total_sales_amount as {{ type_double() }}) as centroid_total_sales_amount,
-        cast(centroid_purchase_frequency as {{ type_double() }}) as centroid_purchase_frequency,
+        cast(centroid_number_of_orders as {{ type_double() }}) as centroid_number_of_orders,
         cast(centroid_avg_transaction_value as {{ type_double() }}) as centroid_avg_transaction_value,
         cast(centroid_recency_days as {{ type_double() }}) as centroid_recency_days
 

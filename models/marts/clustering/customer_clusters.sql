@@ -9,7 +9,7 @@ clusters as (
     {{ kmeans(
         ref('customer_features'),
         'customer_id',
-        ['total_sales_amount_scaled', 'purchase_frequency_scaled',
+        ['total_sales_amount_scaled', 'number_of_orders_scaled',
          'avg_transaction_value_scaled', 'recency_days_scaled'],
         k,
         iterations,

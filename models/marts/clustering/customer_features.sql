@@ -18,7 +18,7 @@ measured as (
     select
         customers.customer_id,
         coalesce(customer_totals.total_sales_cents, 0) as total_sales_cents,
-        coalesce(customer_totals.number_of_orders, 0) as purchase_frequency,
+        coalesce(customer_totals.number_of_orders, 0) as number_of_orders,
         coalesce(customer_totals.total_sales_cents / 100.0 / customer_totals.number_of_orders, 0)
             as avg_transaction_amount,
         -- Recency counts from the last order; for a customer who never ordered, from registration.
@@ -36,11 +36,11 @@ final as (
     select
         cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
-        cast(purchase_frequency as {{ dbt.type_bigint() }}) as purchase_frequency,
+        cast(number_of_orders as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount(to_cents('avg_transaction_amount')) }} as avg_transaction_value,
         cast({{ days_between('last_active_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as recency_days,
         {{ min_max_scaled('total_sales_cents') }} as total_sales_amount_scaled,
-        {{ min_max_scaled('purchase_frequency') }} as purchase_frequency_scaled,
+        {{ min_max_scaled('number_of_orders') }} as number_of_orders_scaled,
         {{ min_max_scaled(to_cents('avg_transaction_amount')) }} as avg_transaction_value_scaled,
         {{ min_max_scaled(days_between('last_active_date', as_of_date())) }} as recency_days_scaled
 

@@ -16,7 +16,7 @@ clusters as (
     {{ kmeans(
         ref('customer_features'),
         'customer_id',
-        ['total_sales_amount_scaled', 'purchase_frequency_scaled', 'avg_transaction_value_scaled'],
+        ['total_sales_amount_scaled', 'number_of_orders_scaled', 'avg_transaction_value_scaled'],
         2,
         iterations,
     ) | indent(4) }}

@@ -14,7 +14,7 @@ measured as (
         customer_id,
         last_order_date,
         {{ days_between('last_order_date', as_of_date()) }} as recency_days,
-        number_of_orders as frequency,
+        number_of_orders,
         total_sales_cents
 
     from customer_totals
@@ -27,7 +27,7 @@ scored as (
     select
         *,
         ntile(5) over (order by recency_days desc, customer_id asc) as r_score,
-        ntile(5) over (order by frequency, customer_id) as f_score,
+        ntile(5) over (order by number_of_orders, customer_id) as f_score,
         ntile(5) over (order by total_sales_cents, customer_id) as m_score
 
     from measured
@@ -40,7 +40,7 @@ final as (
         cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         last_order_date,
         cast(recency_days as {{ dbt.type_bigint() }}) as recency_days,
-        cast(frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(number_of_orders as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
         cast(r_score as {{ dbt.type_bigint() }}) as r_score,
         cast(f_score as {{ dbt.type_bigint() }}) as f_score,

@@ -13,7 +13,7 @@ from support import DbtProject, copy_project
 
 FEATURES = [
     "total_sales_amount_scaled",
-    "purchase_frequency_scaled",
+    "number_of_orders_scaled",
     "avg_transaction_value_scaled",
     "recency_days_scaled",
 ]
