@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 FEATURES = [
     "total_sales_amount_scaled",
     "number_of_orders_scaled",
-    "avg_transaction_value_scaled",
+    "average_order_value_scaled",
     "recency_days_scaled",
 ]
 K = 4

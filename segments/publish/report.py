@@ -197,13 +197,13 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
         "share_of_customers",
         "mean_total_sales_amount",
         "mean_number_of_orders",
-        "mean_avg_transaction_value",
+        "mean_average_order_value",
         "mean_recency_days",
     ]
     cluster_formats = {
         "share_of_customers": share,
         "mean_total_sales_amount": money,
-        "mean_avg_transaction_value": money,
+        "mean_average_order_value": money,
         "mean_number_of_orders": number(2),
         "mean_recency_days": number(1),
     }

@@ -21,11 +21,11 @@ cluster_means as (
         count(*) as number_of_customers,
         avg(features.total_sales_amount) as mean_total_sales_amount,
         avg(features.number_of_orders) as mean_number_of_orders,
-        avg(features.avg_transaction_value) as mean_avg_transaction_value,
+        avg(features.average_order_value) as mean_average_order_value,
         avg(features.recency_days) as mean_recency_days,
         avg(features.total_sales_amount_scaled) as centroid_total_sales_amount,
         avg(features.number_of_orders_scaled) as centroid_number_of_orders,
-        avg(features.avg_transaction_value_scaled) as centroid_avg_transaction_value,
+        avg(features.average_order_value_scaled) as centroid_average_order_value,
         avg(features.recency_days_scaled) as centroid_recency_days
 
     from clusters
@@ -65,11 +65,11 @@ final as (
         {{ share_of('number_of_customers', 'all_customers') }} as share_of_customers,
         cast(mean_total_sales_amount as {{ type_double() }}) as mean_total_sales_amount,
         cast(mean_number_of_orders as {{ type_double() }}) as mean_number_of_orders,
-        cast(mean_avg_transaction_value as {{ type_double() }}) as mean_avg_transaction_value,
+        cast(mean_average_order_value as {{ type_double() }}) as mean_average_order_value,
         cast(mean_recency_days as {{ type_double() }}) as mean_recency_days,
         cast(centroid_total_sales_amount as {{ type_double() }}) as centroid_total_sales_amount,
         cast(centroid_number_of_orders as {{ type_double() }}) as centroid_number_of_orders,
-        cast(centroid_avg_transaction_value as {{ type_double() }}) as centroid_avg_transaction_value,
+        cast(centroid_average_order_value as {{ type_double() }}) as centroid_average_order_value,
         cast(centroid_recency_days as {{ type_double() }}) as centroid_recency_days
 
     from ranked

@@ -1,6 +1,6 @@
--- VIP classification, as in the ETL lab: K-means with k = 2 on total sales amount, purchase
--- frequency and average transaction value (scaled); the VIP cluster is the one whose customers
--- spent more on average.
+-- VIP classification, as in the ETL lab: K-means with k = 2 on total sales amount, number of
+-- orders and average order value (scaled); the VIP cluster is the one whose customers spent
+-- more on average.
 {%- set iterations = validated_whole_number("var 'kmeans_iterations'", var('kmeans_iterations'), 1, 200) %}
 
 with
@@ -16,7 +16,7 @@ clusters as (
     {{ kmeans(
         ref('customer_features'),
         'customer_id',
-        ['total_sales_amount_scaled', 'number_of_orders_scaled', 'avg_transaction_value_scaled'],
+        ['total_sales_amount_scaled', 'number_of_orders_scaled', 'average_order_value_scaled'],
         2,
         iterations,
     ) | indent(4) }}

@@ -14,7 +14,7 @@ from support import DbtProject, copy_project
 FEATURES = [
     "total_sales_amount_scaled",
     "number_of_orders_scaled",
-    "avg_transaction_value_scaled",
+    "average_order_value_scaled",
     "recency_days_scaled",
 ]
 # dbt_project.yml defaults: cluster_k 4, kmeans_iterations 40.
