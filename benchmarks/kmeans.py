@@ -29,7 +29,7 @@ FEATURES = [
     "total_sales_amount_scaled",
     "number_of_orders_scaled",
     "average_order_value_scaled",
-    "recency_days_scaled",
+    "days_since_last_activity_scaled",
 ]
 K = 4
 ITERATIONS = 40

@@ -90,7 +90,7 @@ def cluster_bullets(clusters: pd.DataFrame) -> str:
         f"{c['number_of_customers']} customers "
         f"({share(c['share_of_customers'])}), mean spend {money(c['mean_total_sales_amount'])}, "
         f"{c['mean_number_of_orders']:.1f} orders on average, last active "
-        f"{c['mean_recency_days']:.0f} days before the as-of date on average.</li>"
+        f"{c['mean_days_since_last_activity']:.0f} days before the as-of date on average.</li>"
         for c in clusters.to_dict("records")
     ]
     return "<ul>" + "".join(items) + "</ul>"
@@ -198,14 +198,14 @@ def build_report(warehouse: Warehouse, charts_dir: Path, marts: set[str] | None 
         "mean_total_sales_amount",
         "mean_number_of_orders",
         "mean_average_order_value",
-        "mean_recency_days",
+        "mean_days_since_last_activity",
     ]
     cluster_formats = {
         "share_of_customers": share,
         "mean_total_sales_amount": money,
         "mean_average_order_value": money,
         "mean_number_of_orders": number(2),
-        "mean_recency_days": number(1),
+        "mean_days_since_last_activity": number(1),
     }
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>segments report</title><style>{STYLE}</style></head>

@@ -22,11 +22,11 @@ cluster_means as (
         avg(features.total_sales_amount) as mean_total_sales_amount,
         avg(features.number_of_orders) as mean_number_of_orders,
         avg(features.average_order_value) as mean_average_order_value,
-        avg(features.recency_days) as mean_recency_days,
+        avg(features.days_since_last_activity) as mean_days_since_last_activity,
         avg(features.total_sales_amount_scaled) as centroid_total_sales_amount,
         avg(features.number_of_orders_scaled) as centroid_number_of_orders,
         avg(features.average_order_value_scaled) as centroid_average_order_value,
-        avg(features.recency_days_scaled) as centroid_recency_days
+        avg(features.days_since_last_activity_scaled) as centroid_days_since_last_activity
 
     from clusters
 
@@ -66,11 +66,11 @@ final as (
         cast(mean_total_sales_amount as {{ type_double() }}) as mean_total_sales_amount,
         cast(mean_number_of_orders as {{ type_double() }}) as mean_number_of_orders,
         cast(mean_average_order_value as {{ type_double() }}) as mean_average_order_value,
-        cast(mean_recency_days as {{ type_double() }}) as mean_recency_days,
+        cast(mean_days_since_last_activity as {{ type_double() }}) as mean_days_since_last_activity,
         cast(centroid_total_sales_amount as {{ type_double() }}) as centroid_total_sales_amount,
         cast(centroid_number_of_orders as {{ type_double() }}) as centroid_number_of_orders,
         cast(centroid_average_order_value as {{ type_double() }}) as centroid_average_order_value,
-        cast(centroid_recency_days as {{ type_double() }}) as centroid_recency_days
+        cast(centroid_days_since_last_activity as {{ type_double() }}) as centroid_days_since_last_activity
 
     from ranked
 

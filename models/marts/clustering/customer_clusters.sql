@@ -10,7 +10,7 @@ clusters as (
         ref('customer_features'),
         'customer_id',
         ['total_sales_amount_scaled', 'number_of_orders_scaled',
-         'average_order_value_scaled', 'recency_days_scaled'],
+         'average_order_value_scaled', 'days_since_last_activity_scaled'],
         k,
         iterations,
     ) | indent(4) }}

@@ -21,8 +21,8 @@ measured as (
         coalesce(customer_totals.number_of_orders, 0) as number_of_orders,
         coalesce(customer_totals.total_sales_cents / 100.0 / customer_totals.number_of_orders, 0)
             as average_order_value,
-        -- Recency counts from the last order; for a customer who never ordered, from registration.
-        coalesce(customer_totals.last_order_date, customers.registration_date) as last_active_date
+        -- The last activity is the last order; for a customer who never ordered, the registration.
+        coalesce(customer_totals.last_order_date, customers.registration_date) as last_activity_date
 
     from customers
 
@@ -38,11 +38,14 @@ final as (
         {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
         cast(number_of_orders as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount(to_cents('average_order_value')) }} as average_order_value,
-        cast({{ days_between('last_active_date', as_of_date()) }} as {{ dbt.type_bigint() }}) as recency_days,
+        cast(
+            {{ days_between('last_activity_date', as_of_date()) }} as {{ dbt.type_bigint() }}
+        ) as days_since_last_activity,
         {{ min_max_scaled('total_sales_cents') }} as total_sales_amount_scaled,
         {{ min_max_scaled('number_of_orders') }} as number_of_orders_scaled,
         {{ min_max_scaled(to_cents('average_order_value')) }} as average_order_value_scaled,
-        {{ min_max_scaled(days_between('last_active_date', as_of_date())) }} as recency_days_scaled
+        {{ min_max_scaled(days_between('last_activity_date', as_of_date())) }}
+            as days_since_last_activity_scaled
 
     from measured
 

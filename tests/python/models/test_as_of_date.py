@@ -17,7 +17,8 @@ from support import BIN, DbtProject, copy_project, run_generator
 # of days for everyone and the last full quarter would hold no orders.
 DATA_AS_OF = "2025-03-31"
 LATER_BY_DAYS = 45
-RECENCY_MODELS = ("customer_rfm", "customer_features")
+# Each model's count of days from the last order (customer_features: or registration) to the as-of date.
+RECENCY_MODELS = {"customer_rfm": "recency_days", "customer_features": "days_since_last_activity"}
 
 
 def dbt_without_as_of(
@@ -41,8 +42,8 @@ def dbt_without_as_of(
 
 def recency_by_customer(project: DbtProject) -> dict[str, dict[int, int]]:
     return {
-        model: dict(project.query(f"select customer_id, recency_days from {model}"))
-        for model in RECENCY_MODELS
+        model: dict(project.query(f"select customer_id, {column} from {model}"))
+        for model, column in RECENCY_MODELS.items()
     }
 
 

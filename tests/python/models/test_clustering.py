@@ -15,7 +15,7 @@ FEATURES = [
     "total_sales_amount_scaled",
     "number_of_orders_scaled",
     "average_order_value_scaled",
-    "recency_days_scaled",
+    "days_since_last_activity_scaled",
 ]
 # dbt_project.yml defaults: cluster_k 4, kmeans_iterations 40.
 CLUSTERINGS = {

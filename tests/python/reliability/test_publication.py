@@ -86,8 +86,8 @@ def test_an_amount_its_lines_do_not_explain_publishes_nothing(project, good_buil
 
 def test_a_failing_test_of_one_mart_publishes_no_mart(project, good_build):
     """A registration date after the as-of date passes staging but fails a test of customer_features
-    (negative recency), after customer_segments and customer_features were written: neither, nor
-    any other mart, is published."""
+    (negative days_since_last_activity), after customer_segments and customer_features were written:
+    neither, nor any other mart, is published."""
     _, marts = good_build
     invocations = mart_invocations(project)
 
