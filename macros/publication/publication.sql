@@ -52,11 +52,14 @@
 {%- endmacro %}
 
 
-{#- dbt's fixture of a unit test's input model, whose column types dbt reads from the model's table
-    when the test gives none: a mart this build has not published yet (on a first build) has its
-    table under its unpublished name, so the fixture is built here from that table's columns. -#}
+{#- dbt's fixture of a unit test's input model, whose columns dbt reads from the model's table
+    when the test gives no types: a mart this build wrote but has not published yet has its table
+    under its unpublished name, so the fixture is built here from that table's columns. Those are
+    the columns the model has now; the published table has none on a first build, and an earlier
+    build's columns when a column was renamed since (on-run-start dropped what a killed build left
+    unpublished, so an unpublished table is always this build's). -#}
 {% macro get_fixture_sql(rows, column_name_to_data_types) -%}
-    {%- if not column_name_to_data_types and execute and this is not none and load_relation(this) is none -%}
+    {%- if not column_name_to_data_types and execute and this is not none -%}
         {%- set unpublished = load_relation(unpublished_relation(this)) -%}
         {%- if unpublished is not none -%}
             {{ return(fixture_sql_from_columns(rows, adapter.get_columns_in_relation(unpublished))) }}
