@@ -98,9 +98,7 @@ def clusters(warehouse: Warehouse) -> Figure:
     )
     figure, axes = plt.subplots(figsize=(7, 6))
     for label, group in data.groupby("cluster_label", sort=False):
-        axes.scatter(
-            group["total_sales_amount_scaled"], group["number_of_orders_scaled"], s=14, label=label
-        )
+        axes.scatter(group["total_sales_amount_scaled"], group["number_of_orders_scaled"], s=14, label=label)
     axes.set_xlabel("total sales amount (scaled)")
     axes.set_ylabel("number of orders (scaled)")
     axes.set_title("Customer clusters (K-means)")

@@ -65,9 +65,7 @@ def test_sql_reports_when_it_converged(built_project):
 
 def test_cluster_profiles_hold_the_final_centroids(built_project):
     profiles = dict(
-        built_project.query(
-            "select cluster_id, centroid_total_sales_amount from customer_cluster_profiles"
-        )
+        built_project.query("select cluster_id, centroid_total_sales_amount from customer_cluster_profiles")
     )
     means = dict(
         built_project.query(
