@@ -9,7 +9,8 @@ The target is SEGMENTS_TARGET, as for dbt (profiles.yml: `target: env_var('SEGME
 - postgres: SEGMENTS_PG_HOST, _PORT, _USER, _PASSWORD, _DATABASE (loopback defaults), schema
   SEGMENTS_PG_SCHEMA, else segments (the postgres extra's venv);
 - spark: $SEGMENTS_WAREHOUSE_DIR/spark-warehouse and spark-metastore, schema SEGMENTS_SPARK_SCHEMA,
-  else segments: the session settings are here, the session itself is segments.bulk_load.spark's.
+  else segments: the session settings are read from profiles.yml here, the session itself is
+  segments.bulk_load.spark's.
 
 Warehouse reads the built marts of sqlite, duckdb or postgres, read-only, in the same form on each:
 what SQLite stores as text or whole numbers (dates, booleans) comes back so from the other engines
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -76,21 +78,36 @@ def spark_schema() -> str:
     return os.environ.get("SEGMENTS_SPARK_SCHEMA", "segments")
 
 
+def profiles_file() -> Path:
+    """The profiles.yml dbt reads: in DBT_PROFILES_DIR, else in the current directory, else in
+    ~/.dbt (dbt's own order)."""
+    for directory in (os.environ.get("DBT_PROFILES_DIR"), ".", str(Path.home() / ".dbt")):
+        if directory and (Path(directory) / "profiles.yml").is_file():
+            return Path(directory) / "profiles.yml"
+    raise WarehouseError("no profiles.yml in DBT_PROFILES_DIR, the current directory or ~/.dbt")
+
+
+# `{{ env_var('NAME', 'default') }}`, the only Jinja the spark target's settings use.
+ENV_VAR = re.compile(r"\{\{\s*env_var\(\s*'([^']+)'\s*(?:,\s*'([^']*)'\s*)?\)\s*\}\}")
+
+
 def spark_settings(directory: str) -> dict[str, str]:
-    """The `spark` target's server_side_parameters in profiles.yml, for this warehouse directory
-    (tests/python/loading/test_bulk_load.py checks they stay the same)."""
-    return {
-        "spark.master": "local[2]",
-        "spark.sql.warehouse.dir": f"{directory}/spark-warehouse",
-        "spark.sql.shuffle.partitions": "1",
-        "spark.ui.enabled": "false",
-        "spark.driver.memory": "4g",
-        "spark.sql.analyzer.maxIterations": "1000",
-        "spark.sql.optimizer.maxIterations": "1000",
-        "spark.sql.adaptive.enabled": "false",
-        "spark.sql.parser.escapedStringLiterals": "true",
-        "javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={directory}/spark-metastore;create=true",
-    }
+    """The `spark` target's server_side_parameters in profiles.yml, with `directory` as the
+    warehouse directory, so that a session started here sees the warehouse and metastore dbt does."""
+    import yaml
+
+    def rendered(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        return directory if name == "SEGMENTS_WAREHOUSE_DIR" else os.environ.get(name, default or "")
+
+    path = profiles_file()
+    try:
+        parameters = yaml.safe_load(path.read_text(encoding="utf-8"))["segments"]["outputs"]["spark"][
+            "server_side_parameters"
+        ]
+    except (KeyError, TypeError) as missing:
+        raise WarehouseError(f"{path}: the spark target has no server_side_parameters") from missing
+    return {str(key): ENV_VAR.sub(rendered, str(value)) for key, value in parameters.items()}
 
 
 def quoted(name: str) -> str:

@@ -45,14 +45,17 @@ from pathlib import Path
 from typing import Any
 
 from segments.bulk_load.files import LoadError, Plan, TableFile
-from segments.warehouse import spark_settings
+from segments.warehouse import WarehouseError, spark_settings
 
 LOG_NAME = "spark-bulk-load.log"
 
 
 def session_settings(warehouse_dir: str) -> dict[str, str]:
-    """The `spark` target's server_side_parameters in profiles.yml (segments.warehouse)."""
-    return spark_settings(warehouse_dir)
+    """The `spark` target's server_side_parameters, read from profiles.yml (segments.warehouse)."""
+    try:
+        return spark_settings(warehouse_dir)
+    except WarehouseError as error:  # no profiles.yml, or no spark target in it
+        raise LoadError(str(error)) from None
 
 
 def backquoted(name: str) -> str:

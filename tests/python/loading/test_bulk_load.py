@@ -157,7 +157,8 @@ def test_spark_target_needs_the_spark_venv(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize("warehouse_dir", [None, "/data/segments"])
 def test_spark_session_is_the_dbt_targets(warehouse_dir: str | None) -> None:
     """segments.bulk_load.spark starts its session with the spark target's server_side_parameters
-    (profiles.yml, rendered as dbt renders env_var), so both see the same warehouse and metastore."""
+    (profiles.yml, rendered as dbt renders env_var), so both see the same warehouse and metastore:
+    the settings are read from profiles.yml, and read as dbt reads them."""
     environment = {} if warehouse_dir is None else {"SEGMENTS_WAREHOUSE_DIR": warehouse_dir}
 
     def env_var(name: str, default: str | None = None) -> str:
