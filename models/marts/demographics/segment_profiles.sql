@@ -1,7 +1,12 @@
--- Who is in each segment: size, age, gender mix, where they live, how they buy.
-{%- set average_order_amount =
-    'segment_totals.total_sales_cents / 100.0 / nullif(segment_totals.number_of_orders, 0)' %}
+-- Who is in each segment: its size and sales (customer_segment_summary), with age, gender mix,
+-- where they live and what they buy.
 with
+
+segment_summary as (
+
+    select * from {{ ref('customer_segment_summary') }}
+
+),
 
 customer_segments as (
 
@@ -22,20 +27,11 @@ order_lines as (
 ),
 {% endif %}
 
--- Every segment, so an empty one still shows.
-segments as (
-
-    {{ segment_rows() }}
-
-),
-
 segment_customers as (
 
     select
         customer_segments.customer_id,
         customer_segments.customer_segment,
-        customer_segments.number_of_orders,
-        {{ to_cents('customer_segments.total_sales_amount') }} as total_sales_cents,
         demographics.gender,
         coalesce(demographics.region, 'Unknown') as region,
         {{ age_in_years('demographics.birth_date', as_of_date()) }} as age_in_years
@@ -47,7 +43,7 @@ segment_customers as (
 
 ),
 
-segment_totals as (
+segment_mix as (
 
     select
         customer_segment,
@@ -55,9 +51,7 @@ segment_totals as (
         avg(age_in_years) as average_age,
         sum(case when gender = 'Female' then 1 else 0 end) as female_customers,
         sum(case when gender = 'Male' then 1 else 0 end) as male_customers,
-        sum(case when gender = 'Non-binary' then 1 else 0 end) as non_binary_customers,
-        sum(number_of_orders) as number_of_orders,
-        sum(total_sales_cents) as total_sales_cents
+        sum(case when gender = 'Non-binary' then 1 else 0 end) as non_binary_customers
 
     from segment_customers
 
@@ -134,24 +128,22 @@ top_categories as (
 final as (
 
     select
-        cast(segments.segment_rank as {{ dbt.type_bigint() }}) as segment_rank,
-        cast(segments.customer_segment as {{ dbt.type_string() }}) as customer_segment,
-        cast(
-            coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}
-        ) as number_of_customers,
-        cast(segment_totals.average_age as {{ type_double() }}) as average_age,
-        {{ share_of('segment_totals.female_customers', 'segment_totals.number_of_customers') }}
+        segment_summary.segment_rank,
+        segment_summary.customer_segment,
+        segment_summary.number_of_customers,
+        cast(segment_mix.average_age as {{ type_double() }}) as average_age,
+        {{ share_of('segment_mix.female_customers', 'segment_mix.number_of_customers') }}
             as share_female,
-        {{ share_of('segment_totals.male_customers', 'segment_totals.number_of_customers') }}
+        {{ share_of('segment_mix.male_customers', 'segment_mix.number_of_customers') }}
             as share_male,
-        {{ share_of('segment_totals.non_binary_customers', 'segment_totals.number_of_customers') }}
+        {{ share_of('segment_mix.non_binary_customers', 'segment_mix.number_of_customers') }}
             as share_non_binary,
         cast(top_regions.top_region as {{ dbt.type_string() }}) as top_region,
         cast(top_regions.second_region as {{ dbt.type_string() }}) as second_region,
         cast(top_regions.third_region as {{ dbt.type_string() }}) as third_region,
-        cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
-        {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
-        {{ cents_to_amount(to_cents(average_order_amount)) }} as average_order_value,
+        segment_summary.number_of_orders,
+        segment_summary.total_sales_amount,
+        segment_summary.average_order_value,
         {% if input_loaded('products') -%}
         cast(top_categories.favourite_category as {{ dbt.type_string() }}) as favourite_category,
         cast(top_categories.second_favourite_category as {{ dbt.type_string() }})
@@ -162,17 +154,17 @@ final as (
         cast(null as {{ dbt.type_string() }}) as second_favourite_category
         {%- endif %}
 
-    from segments
+    from segment_summary
 
-    left join segment_totals
-        on segments.customer_segment = segment_totals.customer_segment
+    left join segment_mix
+        on segment_summary.customer_segment = segment_mix.customer_segment
 
     left join top_regions
-        on segments.customer_segment = top_regions.customer_segment
+        on segment_summary.customer_segment = top_regions.customer_segment
 
     {% if input_loaded('products') -%}
     left join top_categories
-        on segments.customer_segment = top_categories.customer_segment
+        on segment_summary.customer_segment = top_categories.customer_segment
     {%- endif %}
 
 )

@@ -18,6 +18,7 @@ segment_totals as (
     select
         customer_segment,
         count(*) as number_of_customers,
+        sum(number_of_orders) as number_of_orders,
         sum({{ to_cents('total_sales_amount') }}) as total_sales_cents
 
     from customer_segments
@@ -44,7 +45,11 @@ final as (
         cast(
             coalesce(segment_totals.number_of_customers, 0) as {{ dbt.type_bigint() }}
         ) as number_of_customers,
+        cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
+        {{ cents_to_amount(to_cents(
+            'segment_totals.total_sales_cents / 100.0 / nullif(segment_totals.number_of_orders, 0)'
+        )) }} as average_order_value,
         {{ share_of('coalesce(segment_totals.number_of_customers, 0)', 'overall.number_of_customers') }}
             as share_of_customers,
         {{ share_of('coalesce(segment_totals.total_sales_cents, 0)', 'overall.total_sales_cents') }}
