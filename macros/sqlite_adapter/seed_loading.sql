@@ -37,7 +37,7 @@
 {% endmacro %}
 
 
-{#- Reloading a seed on SQLite, atomically (README, "Faults"): dbt drops the old table in a
+{#- Reloading a seed on SQLite, atomically (README, "Reliability"): dbt drops the old table in a
     statement of its own, committed at once, so a failed or killed load left no table. Here one
     transaction, committed by dbt after the last row, drops the old table, creates the new one and
     fills it: readers and a crash see the old rows or the new ones. -#}
