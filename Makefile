@@ -26,6 +26,10 @@ SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_a
 .PHONY: build build-your-data seeds dbt-seed dbt-build docs-generate publish report docs docs-screenshot \
 	test test-engines fuzz bench lock lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
+# One target at a time, even under `make -j`: the steps of `build` share one warehouse and each
+# reads what the one before wrote (seeds, then dbt seed, dbt build, docs, exports, report).
+.NOTPARALLEL:
+
 ifeq ($(strip $(DATA)),)
 build: seeds dbt-seed dbt-build docs-generate publish report
 else
