@@ -83,7 +83,8 @@
     {%- set hours = var('build_lock_expiry_hours', 6) | float -%}
     {%- if hours > 0 -%}
         {%- set cutoff = modules.datetime.datetime.utcnow() - modules.datetime.timedelta(hours=hours) -%}
-        {%- do conditions.append('started_at < ' ~ build_status_literal(cutoff.strftime('%Y-%m-%d %H:%M:%S'))) -%}
+        {%- set cutoff_text = cutoff.strftime('%Y-%m-%d %H:%M:%S') -%}
+        {%- do conditions.append('started_at < ' ~ build_status_literal(cutoff_text)) -%}
     {%- endif -%}
     {%- set build_runs = adapter.get_relation(target.database, target.schema, 'build_runs') -%}
     {%- if build_runs is not none -%}
@@ -102,7 +103,8 @@
 {% macro default__acquire_build_lock() -%}
     {%- if execute and flags.WHICH in build_lock_commands() -%}
         {%- set relation = build_lock_relation() -%}
-        {%- set exists = adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}
+        {%- set exists = adapter.get_relation(
+            relation.database, relation.schema, relation.identifier) is not none -%}
         {%- set stale = build_lock_stale_condition() -%}
         {#- First a read, which waits for no writer: a build that holds the lock is refused at
             once, even while it holds SQLite's write lock in a long model. -#}
@@ -173,7 +175,8 @@
     {%- if execute and (by_hand or flags.WHICH in build_lock_commands()) -%}
         {%- set relation = build_lock_relation() -%}
         {#- A build's own lock: the table exists, its first on-run-start hook made sure of it. -#}
-        {%- if by_hand and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+        {%- if by_hand and adapter.get_relation(
+                relation.database, relation.schema, relation.identifier) is none -%}
             {{ log('no build lock to release (no table ' ~ relation ~ ')', info=true) }}
         {%- elif by_hand -%}
             {%- set holder = build_lock_holder() -%}

@@ -84,7 +84,8 @@
     the source `shop` (sorted by name), `name=absent` for a table not in the warehouse. -#}
 {% macro build_status_raw_fingerprint_sql() -%}
     {%- set parts = [] -%}
-    {%- set sources = graph.sources.values() | selectattr('source_name', 'equalto', 'shop') | sort(attribute='name') -%}
+    {%- set sources = graph.sources.values()
+        | selectattr('source_name', 'equalto', 'shop') | sort(attribute='name') -%}
     {%- for source in sources -%}
         {%- set relation = adapter.get_relation(source.database, source.schema, source.identifier) -%}
         {%- if relation is none -%}

@@ -54,7 +54,8 @@
             {%- do read.extend(graph.nodes[node_id].depends_on.nodes) -%}
         {%- endfor -%}
         {%- for table in graph.sources.values()
-            if table.package_name == project_name and table.source_name == 'shop' and table.unique_id in read -%}
+            if table.package_name == project_name and table.source_name == 'shop'
+               and table.unique_id in read -%}
             {%- set input = table.meta.get('input', 'required') -%}
             {%- if input == 'required' or input in words -%}
                 {%- set found = adapter.get_relation(table.database, table.schema, table.identifier) -%}

@@ -20,7 +20,8 @@
 {% macro value_limits(data_type) -%}
     {%- set limits = {} -%}
     {%- set declared = (data_type or '') | lower -%}
-    {%- set decimal = modules.re.search('(decimal|numeric)\\s*\\(\\s*(\\d+)\\s*(,\\s*(\\d+)\\s*)?\\)', declared) -%}
+    {%- set decimal = modules.re.search(
+        '(decimal|numeric)\\s*\\(\\s*(\\d+)\\s*(,\\s*(\\d+)\\s*)?\\)', declared) -%}
     {%- if decimal -%}
         {%- set scale = (decimal.group(4) or 0) | int -%}
         {%- do limits.update({'digits': decimal.group(2) | int - scale, 'scale': scale}) -%}
@@ -93,7 +94,8 @@
         {%- set valid -%}
             (case typeof({{ x }})
                 when 'integer' then 1
-                when 'text' then {{ x }} glob '[-+0-9]*' and {{ x }} not glob '?*[^0-9]*' and {{ x }} glob '*[0-9]'
+                when 'text'
+                    then {{ x }} glob '[-+0-9]*' and {{ x }} not glob '?*[^0-9]*' and {{ x }} glob '*[0-9]'
                 else 0
             end)
         {%- endset -%}
@@ -103,9 +105,12 @@
                 when 'integer' then {{ below }}
                 when 'real' then {{ sqlite_has_decimals(x, limits.get('scale', 2)) }} and {{ below }}
                 when 'text'
-                    then {{ x }} glob '[-+.0-9]*' and {{ x }} not glob '?*[^0-9.]*' and {{ x }} not glob '*.*.*'
-                    and {{ x }} not glob '*.{{ '[0-9]' * (limits.get('scale', 2) + 1) }}*' and {{ x }} glob '*[0-9]*'
-                    and abs(cast({{ x }} as real)) < {{ ('1e' ~ limits.digits) if 'digits' in limits else '1e308' }}
+                    then {{ x }} glob '[-+.0-9]*' and {{ x }} not glob '?*[^0-9.]*'
+                    and {{ x }} not glob '*.*.*'
+                    and {{ x }} not glob '*.{{ '[0-9]' * (limits.get('scale', 2) + 1) }}*'
+                    and {{ x }} glob '*[0-9]*'
+                    and abs(cast({{ x }} as real))
+                        < {{ ('1e' ~ limits.digits) if 'digits' in limits else '1e308' }}
                 else 0
             end)
         {%- endset -%}
@@ -200,7 +205,10 @@
 {% macro sqlite__json_field_check(document, path, spec) -%}
     {%- if path is none -%}
         {%- set object = "json_type(" ~ document ~ ") = 'object'" if spec.get('json_fields') else '1' -%}
-        {{ return({'valid': 'case when json_valid(' ~ document ~ ') then ' ~ object ~ ' else 0 end', 'shown': document}) }}
+        {{ return({
+            'valid': 'case when json_valid(' ~ document ~ ') then ' ~ object ~ ' else 0 end',
+            'shown': document
+        }) }}
     {%- endif -%}
     {%- set where = "'$." ~ path ~ "'" -%}
     {%- set value = 'json_extract(' ~ document ~ ', ' ~ where ~ ')' -%}
@@ -213,7 +221,8 @@
     {%- set checks = [] -%}
     {%- if spec.format == 'date' -%}
         {%- do checks.append(
-            '(case when datetime(' ~ value ~ ", '+0 days') = " ~ value ~ ' then 1 else ' ~ sqlite_is_date(value) ~ ' end)'
+            '(case when datetime(' ~ value ~ ", '+0 days') = " ~ value
+            ~ ' then 1 else ' ~ sqlite_is_date(value) ~ ' end)'
         ) -%}
     {%- endif -%}
     {%- if spec.get('min') is not none -%}
@@ -241,7 +250,10 @@
 {% macro duckdb__json_field_check(document, path, spec) -%}
     {%- if path is none -%}
         {%- set object = "json_type(" ~ document ~ ") = 'OBJECT'" if spec.get('json_fields') else 'true' -%}
-        {{ return({'valid': 'case when json_valid(' ~ document ~ ') then ' ~ object ~ ' else false end', 'shown': document}) }}
+        {{ return({
+            'valid': 'case when json_valid(' ~ document ~ ') then ' ~ object ~ ' else false end',
+            'shown': document
+        }) }}
     {%- endif -%}
     {%- set where = "'$." ~ path ~ "'" -%}
     {%- set kind = 'json_type(' ~ document ~ ', ' ~ where ~ ')' -%}
@@ -254,8 +266,12 @@
     {%- set format_check = is_date_text(value) if spec.format == 'date' else '1 = 1' -%}
     {%- set bounds -%}
         {#- DuckDB evaluates both sides of an `and`: try_cast, not cast, for a string that is no number. -#}
-        {%- if spec.get('min') is not none %} and try_cast({{ value }} as double) >= {{ spec.min }}{% endif -%}
-        {%- if spec.get('max') is not none %} and try_cast({{ value }} as double) <= {{ spec.max }}{% endif -%}
+        {%- if spec.get('min') is not none %}
+            and try_cast({{ value }} as double) >= {{ spec.min }}
+        {%- endif -%}
+        {%- if spec.get('max') is not none %}
+            and try_cast({{ value }} as double) <= {{ spec.max }}
+        {%- endif -%}
     {%- endset -%}
     {%- set valid -%}
         (case
@@ -277,18 +293,22 @@
         {{ return({'valid': looks_like_json, 'shown': document}) }}
     {%- endif -%}
     {#- Read only from a document that looks like JSON: `not json` is the document check's. -#}
-    {%- set value = '(case when ' ~ looks_like_json ~ ' then ' ~ json_field(document, path.split('.')) ~ ' end)' -%}
-    {%- set number_pattern = '-?[0-9]+' if spec.format == 'integer' else '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?' -%}
+    {%- set value = '(case when ' ~ looks_like_json ~ ' then '
+        ~ json_field(document, path.split('.')) ~ ' end)' -%}
+    {%- set number_pattern = '-?[0-9]+' if spec.format == 'integer'
+        else '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?' -%}
     {%- if spec.format in ('integer', 'number') -%}
         {#- The cast inside a case: an `and` may evaluate its sides in any order. -#}
         {%- set number -%}
-            case when {{ text_matches(value, number_pattern) }} then cast({{ value }} as {{ dbt.type_float() }}) end
+            case when {{ text_matches(value, number_pattern) }}
+                then cast({{ value }} as {{ dbt.type_float() }}) end
         {%- endset -%}
         {%- set bounds -%}
             {%- if spec.get('min') is not none %} and {{ number }} >= {{ spec.min }}{% endif -%}
             {%- if spec.get('max') is not none %} and {{ number }} <= {{ spec.max }}{% endif -%}
         {%- endset -%}
-        {%- set valid = '(' ~ value ~ ' is null or (' ~ text_matches(value, number_pattern) ~ bounds ~ '))' -%}
+        {%- set valid = '(' ~ value ~ ' is null or ('
+            ~ text_matches(value, number_pattern) ~ bounds ~ '))' -%}
     {%- elif spec.format == 'date' -%}
         {%- set valid = '(' ~ value ~ ' is null or ' ~ is_date_text(value) ~ ')' -%}
     {%- else -%}
@@ -305,7 +325,8 @@
     {%- set iso = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' -%}
     {%- set day_first_form = '[0-9][0-9]/[0-9][0-9]/[0-9][0-9][0-9][0-9]' -%}
     {%- set time = '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' -%}
-    {%- set day_first = 'substr(' ~ p ~ ', 7, 4) || \'-\' || substr(' ~ p ~ ', 4, 2) || \'-\' || substr(' ~ p ~ ', 1, 2)' -%}
+    {%- set day_first = 'substr(' ~ p ~ ', 7, 4) || \'-\' || substr(' ~ p ~ ', 4, 2) || \'-\' || '
+        ~ 'substr(' ~ p ~ ', 1, 2)' -%}
     {%- set moment -%}
         (case when substr({{ p }}, 3, 1) = '/' then {{ day_first }} else substr({{ p }}, 1, 10) end)
         || ' ' || substr({{ p }}, 12, 8)
@@ -326,7 +347,8 @@
     pattern, then a cast that gives NULL for a date that does not exist (try_cast_to). -#}
 {% macro is_date_text(expression) -%}
     {%- set time = '( [0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?)?' -%}
-    {%- set forms = '[0-9]{4}-[0-9]{2}-[0-9]{2}' ~ time | replace('( ', '([ T]', 1) ~ '|[0-9]{2}/[0-9]{2}/[0-9]{4}' ~ time -%}
+    {%- set forms = '[0-9]{4}-[0-9]{2}-[0-9]{2}' ~ time | replace('( ', '([ T]', 1)
+        ~ '|[0-9]{2}/[0-9]{2}/[0-9]{4}' ~ time -%}
     ({{ text_matches(expression, forms) }}
     and {{ try_cast_to(day_month_year_to_iso(expression), 'timestamp') }} is not null)
 {%- endmacro %}

@@ -103,7 +103,8 @@
         {% for check in passed %}
             {% call statement('rows_checked_record', auto_begin=true) -%}
                 insert into {{ checked }} (check_name, checked_through)
-                select {{ build_status_literal(check.name) }}, max({{ check.column }}) from {{ check.relation }}
+                select {{ build_status_literal(check.name) }}, max({{ check.column }})
+                from {{ check.relation }}
             {%- endcall %}
         {% endfor %}
     {%- endif -%}

@@ -199,7 +199,8 @@
     {%- if execute and flags.WHICH in build_status_commands() -%}
         {%- set dropped = [] -%}
         {%- for node in graph.nodes.values()
-              if node.resource_type == 'model' and node.config.materialized in published_materializations() -%}
+              if node.resource_type == 'model'
+                 and node.config.materialized in published_materializations() -%}
             {%- set leftover = load_relation(unpublished_relation(published_relation_of(node))) -%}
             {%- if leftover is not none -%}
                 {% call statement('drop_leftover', auto_begin=true) -%}
@@ -210,7 +211,8 @@
         {%- endfor -%}
         {%- if dropped -%}
             {% do adapter.commit() %}
-            {{ log("Dropped the unpublished marts an interrupted build left: " ~ dropped | join(", "), info=true) }}
+            {{ log("Dropped the unpublished marts an interrupted build left: " ~ dropped | join(", "),
+                   info=true) }}
         {%- endif -%}
     {%- endif -%}
     {{ return('select 1') }}
