@@ -81,7 +81,8 @@ seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
 	$(BIN)/python -m seeds_gen --as-of $(AS_OF)
 
 # --full-refresh: the seeds were just generated anew (every order's date moves with the as-of
-# date), and an incremental run only adds orders it has not seen (README, "Incremental refresh").
+# date), and an incremental run only adds orders it has not seen
+# (docs/loading-and-refresh.md, "Incremental refresh").
 # A failed build ends with the marts it left holding an earlier build's data (segments.publish.status).
 dbt-build: $(VENV)/.installed-runtime
 	$(DBT) build --full-refresh || { $(BIN)/python -m segments.publish.status; exit 1; }

@@ -15,7 +15,7 @@ import numpy as np
 from seeds_gen.config import iso_dates
 from seeds_gen.csv_bytes import Text, Vocabulary
 
-# What a messy row looks like, documented in the README.
+# What a messy row looks like, documented in docs/generator.md, "Messy raw data".
 SECOND_DATE_FORMAT = "DD/MM/YYYY"
 CATEGORY_VARIANTS: tuple[Callable[[str], str], ...] = (
     str.upper,

@@ -1,4 +1,4 @@
-"""Fixed reference lists the generator draws from; README "The generator" documents them.
+"""Fixed reference lists the generator draws from; docs/generator.md, "Patterns" documents them.
 
 Weights are relative and need not sum to one.
 """

@@ -1,9 +1,9 @@
-{#- One build at a time per warehouse (README, "Reliability"). Two `dbt build`s on one warehouse would
-    run interleaved, and the second would fail later on some unrelated node without a word about
-    the first. So every command that writes the warehouse (build_lock_commands) takes a lock in
-    on-run-start, before anything else, and gives it back in on-run-end, after everything else.
-    A second such command stops at once, before any node runs, with one line naming the build that
-    holds the lock and what to do if that build is no longer running.
+{#- One build at a time per warehouse (docs/reliability.md, "One build at a time"). Two `dbt build`s
+    on one warehouse would run interleaved, and the second would fail later on some unrelated node
+    without a word about the first. So every command that writes the warehouse (build_lock_commands)
+    takes a lock in on-run-start, before anything else, and gives it back in on-run-end, after
+    everything else. A second such command stops at once, before any node runs, with one line naming
+    the build that holds the lock and what to do if that build is no longer running.
 
     The lock is the one row of the table `build_lock` in the target schema, its key `lock_name`
     ('build') a primary key: the insert that takes it (`on conflict do nothing`) succeeds for one

@@ -1,7 +1,8 @@
-{#- Incremental refresh (README, "Incremental refresh"). Orders only ever grow: new ones arrive with
-    higher ids and later dates, with their lines and feedback, and rows already loaded never change.
-    So the order-level models add the orders newer than the newest they hold, and the customer
-    aggregates recompute only the customers with new orders (and customers they have not seen). -#}
+{#- Incremental refresh (docs/loading-and-refresh.md, "Incremental refresh"). Orders only ever grow:
+    new ones arrive with higher ids and later dates, with their lines and feedback, and rows already
+    loaded never change. So the order-level models add the orders newer than the newest they hold,
+    and the customer aggregates recompute only the customers with new orders (and customers they
+    have not seen). -#}
 
 
 {#- The materialization of each incremental model, per engine, set in its config() (dbt_project.yml

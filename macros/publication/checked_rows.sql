@@ -1,8 +1,8 @@
-{#- Checks of new rows only (README, "Reliability"). Orders, their lines and feedback only grow, with
-    higher ids, and a build publishes only when every check passed; so a check tagged
-    `new_rows_only` need not read again the rows it passed in an earlier published build. Its
-    filter keeps the rows whose id is above the newest one it passed (`rows_checked`, one row per
-    check, written in the publishing transaction). The id is the check's
+{#- Checks of new rows only (docs/reliability.md, "Checks of new rows"). Orders, their lines and
+    feedback only grow, with higher ids, and a build publishes only when every check passed; so a
+    check tagged `new_rows_only` need not read again the rows it passed in an earlier published
+    build. Its filter keeps the rows whose id is above the newest one it passed (`rows_checked`, one
+    row per check, written in the publishing transaction). The id is the check's
     `meta.checked_through: {model, column}`, by default `stg_orders.order_id`. Only the daily
     refresh (`dbt build --selector refresh`, selectors.yml) reads new rows only: every other
     command, and the refresh on a warehouse without the table, checks every row, so a plain

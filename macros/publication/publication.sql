@@ -1,10 +1,11 @@
-{#- Write, audit, publish (README, "Reliability"). A `dbt build` (or `run`, `retry`) writes every
-    mart it builds beside the published one, as `<mart>__segments_unpublished`; the data tests of
-    the build read those (the project's `ref` below points a selected mart's readers at its
-    unpublished table). Only when every node of the build passed does on-run-end publish them all:
-    drop each published mart and rename its unpublished table in its place, in one transaction,
-    with the build status of each (macros/build_status/). Otherwise nothing is published, the
-    unpublished tables are dropped, and readers keep the last good build's marts.
+{#- Write, audit, publish (docs/reliability.md, "Write, audit, publish"). A `dbt build` (or `run`,
+    `retry`) writes every mart it builds beside the published one, as
+    `<mart>__segments_unpublished`; the data tests of the build read those (the project's `ref`
+    below points a selected mart's readers at its unpublished table). Only when every node of the
+    build passed does on-run-end publish them all: drop each published mart and rename its
+    unpublished table in its place, in one transaction, with the build status of each
+    (macros/build_status/). Otherwise nothing is published, the unpublished tables are dropped, and
+    readers keep the last good build's marts.
 
     Marts are materialized `published_table` or `published_incremental` (dbt_project.yml); on
     Spark, which has no transactions, they stay plain `table` / `incremental`, each replaced on

@@ -4,7 +4,7 @@
 
     Here a batch holds as many rows as the limit allows, and its INSERT is rendered once and
     reused: per row only the values are collected. For large data, python -m segments.bulk_load is faster
-    still (README: "Loading large data without dbt seed"). -#}
+    still (docs/loading-and-refresh.md, "Loading large data without dbt seed"). -#}
 {% macro sqlite__load_csv_rows(model, agate_table) %}
     {%- set column_count = agate_table.column_names | length -%}
     {%- set batch_size = [32766 // column_count, 1] | max -%}
@@ -37,7 +37,7 @@
 {% endmacro %}
 
 
-{#- Reloading a seed on SQLite, atomically (README, "Reliability"): dbt drops the old table in a
+{#- Reloading a seed on SQLite, atomically (docs/reliability.md, "Faults"): dbt drops the old table in a
     statement of its own, committed at once, so a failed or killed load left no table. Here one
     transaction, committed by dbt after the last row, drops the old table, creates the new one and
     fills it: readers and a crash see the old rows or the new ones. -#}

@@ -1,4 +1,4 @@
-{#- Atomic builds on SQLite (README, "Reliability"). dbt-sqlite's table materialization, and its
+{#- Atomic builds on SQLite (docs/reliability.md, "Faults"). dbt-sqlite's table materialization, and its
     incremental one on a first build or --full-refresh, drop the old table in a statement of its
     own, committed at once, and only then create the new one: a failure or a kill in between leaves
     no table. Here the new table is built under a temporary name and swapped in (drop the old,

@@ -1,6 +1,6 @@
 """Reverse ETL: ``python -m segments.publish.export`` writes exports/customers_enriched.csv and .xlsx.
 
-One row per customer, in customer_id order (README, "Clusters, VIPs, exports and the report"):
+One row per customer, in customer_id order (docs/exports-and-report.md, "Exports"):
 customer_id, customer_name, customer_segment, total_sales_amount, number_of_orders,
 recency_days, r_score, f_score, m_score, rfm_segment, cluster_id, cluster_label, is_vip.
 Text that a spreadsheet would run as a formula is neutralised with a leading apostrophe.

@@ -61,7 +61,7 @@ def postgres_env() -> Iterator[dict[str, str]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-# The reliability suites (README, "Reliability"): a test joins one with its marker. A test that
+# The reliability suites (docs/reliability.md): a test joins one with its marker. A test that
 # tries many cases (the SIGKILL test kills dbt build again and again) reports them with
 # record_property("cases_tried", n) and record_property("cases_passed", m); any other counts one.
 RELIABILITY_SUITES = {

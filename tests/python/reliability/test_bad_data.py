@@ -180,8 +180,8 @@ def test_a_zero_amount_order_is_valid(project, good_build):
 def test_bad_seed_fails_a_named_test_and_keeps_the_marts(project, good_build, defect):
     seed, edit, test_name, message = DEFECTS[defect]
     rewrite_seed(project, seed, edit)
-    # Most defects edit rows already loaded, which an incremental run never reads again (README,
-    # "Incremental refresh"): rebuild, as after any change to old rows.
+    # Most defects edit rows already loaded, which an incremental run never reads again
+    # (docs/loading-and-refresh.md, "When to rebuild in full"): rebuild, as after any change to old rows.
     result = project.seed_and_build("--full-refresh")
     assert result.returncode != 0, f"{defect}: dbt build passed"
     assert any(node.startswith(f"test.segments.{test_name}") for node in failing_nodes(project)), (

@@ -1,6 +1,6 @@
-"""Faults (README, "Reliability"): `dbt build` killed with SIGKILL at moments spread over a whole
-build and while it publishes, and two builds started at once on one warehouse. Neither may leave a
-corrupt file, a missing mart, or marts that are not all the last good build's or all the new
+"""Faults (docs/reliability.md, "Faults"): `dbt build` killed with SIGKILL at moments spread over a
+whole build and while it publishes, and two builds started at once on one warehouse. Neither may
+leave a corrupt file, a missing mart, or marts that are not all the last good build's or all the new
 build's; a rerun heals everything."""
 
 from __future__ import annotations

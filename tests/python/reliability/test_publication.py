@@ -1,7 +1,7 @@
-"""Write, audit, publish (README, "Reliability"): a build writes its marts beside the published
-ones and publishes them all in one transaction only when every node passed. A defect that only a
-test of a mart, or a test across tables, can see leaves every published mart as the last good build
-left it, in the full build and in the daily refresh."""
+"""Write, audit, publish (docs/reliability.md, "Write, audit, publish"): a build writes its marts
+beside the published ones and publishes them all in one transaction only when every node passed. A
+defect that only a test of a mart, or a test across tables, can see leaves every published mart as
+the last good build left it, in the full build and in the daily refresh."""
 
 from __future__ import annotations
 
