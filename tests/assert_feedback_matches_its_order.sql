@@ -27,21 +27,11 @@ orders as (
 order_items as (
 
     select * from {{ ref('stg_order_items') }}
-    where order_id in (select feedback.order_id from feedback)
 
 ),
 
--- One row per order and product, so the join below cannot repeat a feedback.
-order_products as (
-
-    select distinct
-        order_id,
-        product_id
-
-    from order_items
-
-),
-
+-- A feedback's product is looked up on its order's lines (an index of stg_order_items on SQLite),
+-- and `not exists` cannot repeat a feedback as a join to the lines could.
 final as (
 
     select
@@ -55,8 +45,8 @@ final as (
         case
             when orders.order_id is null then 'no such order'
             when orders.customer_id != feedback.customer_id then 'order of another customer'
-            when order_products.product_id is null then 'product not on the order'
-            else 'received before the order'
+            when feedback.received_at < orders.order_date then 'received before the order'
+            else 'product not on the order'
         end as mismatch
 
     from feedback
@@ -64,16 +54,17 @@ final as (
     left join orders
         on feedback.order_id = orders.order_id
 
-    left join order_products
-        on
-            feedback.order_id = order_products.order_id
-            and feedback.product_id = order_products.product_id
-
     where
         orders.order_id is null
         or orders.customer_id != feedback.customer_id
-        or order_products.product_id is null
         or feedback.received_at < orders.order_date
+        or not exists (
+            select 1
+            from order_items
+            where
+                order_items.order_id = feedback.order_id
+                and order_items.product_id = feedback.product_id
+        )
 
 )
 

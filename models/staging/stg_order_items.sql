@@ -1,6 +1,12 @@
 -- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the lines of
 -- orders newer than the newest already loaded (an order's lines arrive with it, and never change).
-{{ config(materialized=incremental_where_tables(), incremental_strategy=segments_incremental_strategy()) }}
+-- Indexed by order and product (SQLite): a feedback's product is looked up on its order's lines
+-- (assert_feedback_matches_its_order), and the refresh finds the newest order here at once.
+{{ config(
+    materialized=incremental_where_tables(),
+    incremental_strategy=segments_incremental_strategy(),
+    indexes=[{'columns': ['order_id', 'product_id']}],
+) }}
 
 with
 

@@ -1,14 +1,15 @@
 -- Incremental where staging is a table (SQLite, dbt_project.yml): a refresh adds only the orders
 -- newer than the newest already loaded. Existing orders never change, so no unique_key is needed.
 -- Indexes on SQLite (elsewhere staging is a view, which has none): the refresh's watermark
--- (max order_id) and the unique test read the first; the tests of orders against their customers
--- and the customer totals of a refresh read the second alone, without touching the table. Not
--- unique: a duplicate order_id must fail the named unique test.
+-- (max order_id), the unique test and the check of every feedback against its order's customer
+-- and day read the first; the tests of orders against their customers and the customer totals of
+-- a refresh read the second alone, without touching the table. Not unique: a duplicate order_id
+-- must fail the named unique test.
 {{ config(
     materialized=incremental_where_tables(),
     incremental_strategy=segments_incremental_strategy(),
     indexes=[
-        {'columns': ['order_id']},
+        {'columns': ['order_id', 'customer_id', 'order_date']},
         {'columns': ['customer_id', 'order_date', 'order_id', 'amount']},
     ],
 ) }}
