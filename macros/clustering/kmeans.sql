@@ -1,16 +1,6 @@
-{#- K-means (Lloyd's algorithm) in SQL, for warehouses without Python models.
-
-    relation: a model with one row per point; id_column: its key; feature_columns: the numeric
-    (already scaled) features; k: clusters; iterations: Lloyd iterations, unrolled as CTEs.
-
-    Initialisation (deterministic): points are ordered by the first feature, then the id; the
-    initial centroid of cluster c (1..k) is the point at position floor((c - 0.5) * n / k) + 1,
-    i.e. evenly spaced quantiles of the first feature.
-    Assignment: the nearest centroid by squared Euclidean distance; ties go to the lowest cluster.
-    Update: each centroid moves to the mean of its points; a centroid that loses every point
-    stays where it was. Once no centroid moves (by more than 1e-12), the centroids are frozen:
-    further iterations change nothing (and scan
-    nothing but the carriers).
+{#- K-means (Lloyd's algorithm) in SQL, for warehouses without Python models. The algorithm
+    (initialisation, assignment, update, convergence) is explained once, in the `kmeans` doc block
+    (models/marts/clustering/_clustering__docs.md); the arguments in macros/clustering/_clustering.yml.
 
     Cost: per iteration one scan of the points and one GROUP BY, nothing written; the points
     and each one-row set of centroids are materialized. At a million points on SQLite an
