@@ -28,6 +28,7 @@ UPSTREAM = {
     "source.segments.shop.orders": "shop.orders",
     "model.segments.stg_customers": "stg_customers",
     "model.segments.stg_orders": "stg_orders",
+    "model.segments.int_customer_order_totals": "int_customer_order_totals",
 }
 DOWNSTREAM = {
     "model.segments.customer_segment_summary": "customer_segment_summary",
@@ -39,7 +40,8 @@ EDGES = {
     # depends_on: the checks of orders against customers run before anything built from orders.
     ("model.segments.stg_customers", "model.segments.stg_orders"),
     ("model.segments.stg_customers", MODEL_ID),
-    ("model.segments.stg_orders", MODEL_ID),
+    ("model.segments.stg_orders", "model.segments.int_customer_order_totals"),
+    ("model.segments.int_customer_order_totals", MODEL_ID),
     (MODEL_ID, "exposure.segments.make_build_report"),
     (MODEL_ID, "model.segments.customer_segment_summary"),
 }

@@ -36,7 +36,8 @@ def test_a_missing_column_description_is_named(project):
     edit(
         project,
         MARTS_YML,
-        "        description: The number of orders the customer placed; 0 for a customer without orders.\n",
+        # The first in the file: customer_segments' number_of_orders.
+        "        description: \"{{ doc('number_of_orders') }}\"\n",
         "",
     )
     failures = coverage_failures(project.make("lint-docs-coverage"))
