@@ -105,6 +105,8 @@ def spark_settings(directory: str) -> dict[str, str]:
         parameters = yaml.safe_load(path.read_text(encoding="utf-8"))["segments"]["outputs"]["spark"][
             "server_side_parameters"
         ]
+    except yaml.YAMLError as error:
+        raise WarehouseError(f"{path}: not valid YAML ({error.__class__.__name__})") from None
     except (KeyError, TypeError) as missing:
         raise WarehouseError(f"{path}: the spark target has no server_side_parameters") from missing
     return {str(key): ENV_VAR.sub(rendered, str(value)) for key, value in parameters.items()}
