@@ -17,7 +17,7 @@ from multiprocessing.queues import Queue
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from segments.atomic_files.signals import in_forked_process
+from segments.atomic_files.signals import in_forked_process, start_forked
 
 Result = TypeVar("Result")
 MAX_QUEUED = 4
@@ -47,7 +47,7 @@ class Consumer(Generic[Result]):
         self.inbox: Queue[Any] = context.Queue(MAX_QUEUED)
         self.outbox: Queue[tuple[bool, Any]] = context.Queue(1)
         self.process = context.Process(target=_run, args=(target, self.inbox, self.outbox, args), daemon=True)
-        self.process.start()
+        start_forked(self.process)
 
     def send(self, message: Any) -> None:
         while True:

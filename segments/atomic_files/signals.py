@@ -15,6 +15,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from types import FrameType
 
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -56,11 +57,25 @@ def raise_on_stopping_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def start_forked(process: BaseProcess) -> None:
+    """Start a forked process with the stopping signals held until its target has called
+    in_forked_process(): a SIGTERM from the first process (ending it early, as a failed load does)
+    would otherwise reach it while it still has the first process's handler, and print a
+    traceback. The first process's own signals are held only while it forks, then delivered."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def in_forked_process() -> None:
-    """In a forked second process: it leaves stopping to the first, which ends it. SIGTERM and
-    SIGHUP kill it at once again (unless ignored from the start), and the Ctrl-C a terminal sends
-    the whole process group is ignored."""
+    """In a forked second process (started by start_forked): it leaves stopping to the first, which
+    ends it. SIGTERM and SIGHUP kill it at once again (unless ignored from the start), and the
+    Ctrl-C a terminal sends the whole process group is ignored. Then the signals held since the
+    fork are let through."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is _raise_stopped:
             signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)

@@ -41,7 +41,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
-from segments.atomic_files.signals import in_forked_process
+from segments.atomic_files.signals import in_forked_process, start_forked
 from segments.bulk_load.checks import checked_value, complaint
 from segments.bulk_load.files import LoadError, Plan, TableFile, quoted, record_line, shown, text_stream
 from segments.bulk_load.records import offset_after_records
@@ -224,7 +224,7 @@ def in_second_process(function: Callable[..., Result], *args: Any) -> Iterator[C
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     process = context.Process(target=_reply, args=(sending, function, args))
-    process.start()
+    start_forked(process)
     sending.close()  # only the second process holds it now: its death is the end of the pipe here
 
     def result() -> Result:

@@ -9,6 +9,7 @@ exist, so the tests take seconds.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -22,6 +23,7 @@ import pytest
 from support import AS_OF, REPO, run_generator
 
 from seeds_gen.dataset import PARALLEL_FROM
+from segments.atomic_files.signals import in_forked_process, raise_on_stopping_signals, start_forked
 
 # Enough orders for the second process, and for a run of several seconds: it is stopped long
 # before it ends.
@@ -212,3 +214,25 @@ def test_a_stopped_duckdb_load_keeps_the_old_tables(tmp_path: Path) -> None:
 
     assert_stopped(load, stderr, signal.SIGTERM, "bulk_load")
     assert duckdb_tables(warehouse) == before
+
+
+def _slow_to_set_its_handlers() -> None:
+    time.sleep(0.5)  # the window a fast-failing load hit: forked, handlers not yet its own
+    in_forked_process()
+    time.sleep(WAIT_SECONDS)
+
+
+def test_a_second_process_stopped_before_it_set_its_handlers_is_quiet(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """bulk_load ends its second process as soon as its own half fails; a SIGTERM that reached the
+    child before in_forked_process() ran raised Stopped there and printed a traceback above the
+    one-line error. start_forked holds the signal until the child's handlers are in place."""
+    process = multiprocessing.get_context("fork").Process(target=_slow_to_set_its_handlers)
+    with raise_on_stopping_signals():
+        start_forked(process)
+        time.sleep(0.1)
+        process.terminate()
+        process.join(WAIT_SECONDS)
+    assert process.exitcode == -signal.SIGTERM
+    assert capfd.readouterr().err == ""
