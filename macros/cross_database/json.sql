@@ -21,3 +21,20 @@
 {% macro spark__json_field(document, keys) -%}
     get_json_object({{ document }}, '$.{{ keys | join(".") }}')
 {%- endmacro %}
+
+
+{#- json_field of a document that may not be JSON at all: NULL then, where SQLite's json_extract
+    fails ("malformed JSON"). The id by which the refresh finds a raw table's new documents: on
+    SQLite an index on this very expression (index_raw_document_ids) finds them without parsing
+    every document, and can be built whatever the table holds. -#}
+{% macro json_field_if_valid(document, keys) -%}
+    {{ return(adapter.dispatch('json_field_if_valid', 'segments')(document, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_field_if_valid(document, keys) -%}
+    {{ return(json_field(document, keys)) }}
+{%- endmacro %}
+
+{% macro sqlite__json_field_if_valid(document, keys) -%}
+    (case when json_valid({{ document }}) then {{ json_field(document, keys) }} end)
+{%- endmacro %}

@@ -24,26 +24,40 @@
 {#- A condition on a typed `id`: in the daily refresh without --full-refresh, true for the rows
     whose id is above the newest this check passed in a published build; otherwise always true. -#}
 {% macro not_checked_yet(id) -%}
-    {{ return(adapter.dispatch('not_checked_yet', 'segments')(id ~ ' > ')) }}
+    {{ return(adapter.dispatch('not_checked_yet', 'segments')(id)) }}
 {%- endmacro %}
 
 {#- Spark publishes nothing and records no rows_checked: its checks read every row. -#}
-{% macro spark__not_checked_yet(above) -%}
+{% macro spark__not_checked_yet(id) -%}
     {{ return('(1 = 1)') }}
 {%- endmacro %}
 
-{#- `above`: the id compared with the newest id checked, which follows it. -#}
-{% macro default__not_checked_yet(above) -%}
+{#- The newest id is read when the check is compiled, right before it runs (rows_checked changes
+    only when a build publishes, at its end), and written into the check as a number: `id > 41`
+    is answered from an index on id, where a subquery in an `or` is a scan of the table. -#}
+{% macro default__not_checked_yet(id) -%}
+    {%- set newest = newest_id_checked() -%}
+    {{ return('(1 = 1)' if newest is none else '(' ~ id ~ ' > ' ~ newest ~ ')') }}
+{%- endmacro %}
+
+
+{#- The newest id this check (the node being compiled) passed in a published build, read in the
+    daily refresh without --full-refresh; none otherwise, or when nothing is recorded. -#}
+{% macro newest_id_checked() -%}
     {%- set refresh = invocation_args_dict.get('selector') == 'refresh' -%}
     {%- if execute and refresh and flags.WHICH in build_status_commands() and not flags.FULL_REFRESH -%}
         {%- set checked = rows_checked_relation() -%}
         {%- if load_relation(checked) is not none -%}
-            {%- set mine = checked ~ ' where check_name = ' ~ build_status_literal(model.name) -%}
-            {{ return('(' ~ above ~ '(select max(checked_through) from ' ~ mine ~ ')'
-                      ~ ' or not exists (select 1 from ' ~ mine ~ '))') }}
+            {%- set newest = run_query(
+                'select max(checked_through) from ' ~ checked
+                ~ ' where check_name = ' ~ build_status_literal(model.name)
+            ).columns[0].values()[0] -%}
+            {%- if newest is not none -%}
+                {{ return(newest | int) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
-    {{ return('(1 = 1)') }}
+    {{ return(none) }}
 {%- endmacro %}
 
 
@@ -58,9 +72,10 @@
     {{ return('(1 = 1)') }}
 {%- endmacro %}
 
-{#- `not (id <= newest)`: also true for text, which SQLite sorts after every number. -#}
+{#- Text ids are above every number on SQLite; a row without an id is checked too. -#}
 {% macro sqlite__raw_not_checked_yet(id) -%}
-    {{ return(default__not_checked_yet('not ' ~ id ~ ' <= ')) }}
+    {%- set newest = newest_id_checked() -%}
+    {{ return('(1 = 1)' if newest is none else '(' ~ id ~ ' > ' ~ newest ~ ' or ' ~ id ~ ' is null)') }}
 {%- endmacro %}
 
 

@@ -61,7 +61,7 @@
 {%- if new_rows_id is not none -%}
     {%- set id = adapter.quote(new_rows_id.column) -%}
     {%- if new_rows_id.json_path -%}
-        {%- set id = json_field(id, new_rows_id.json_path) -%}
+        {%- set id = json_field_if_valid(id, new_rows_id.json_path) -%}
     {%- endif -%}
     {%- set new_rows = raw_not_checked_yet(id) -%}
 {%- endif -%}

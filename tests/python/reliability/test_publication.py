@@ -150,6 +150,7 @@ def test_the_refresh_checks_new_amounts_against_their_lines(project, good_build,
 def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project):
     """A good day passes the refresh, which checks the new orders' lines only (rows_checked holds
     the newest order the check passed), and publishes both marts in one transaction."""
+    checked_before = dict(project.query("select check_name, checked_through from rows_checked"))
     append_day(project.root / "seeds", NEW_DAY)
     assert project.dbt("seed").returncode == 0
     result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
@@ -161,8 +162,10 @@ def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project
         " where check_name = 'assert_order_lines_add_up_to_order_amount'"
     )
     assert checked == newest
+    # The newest order the check had passed is written into it: it reads the new orders only.
     compiled = next((project.root / "target" / "run").rglob("assert_order_lines_add_up_to_order_amount.sql"))
-    assert "rows_checked" in compiled.read_text()
+    above = checked_before["assert_order_lines_add_up_to_order_amount"]
+    assert compiled.read_text().count(f"(order_id > {above})") == 2
     # Every check of new rows has recorded the newest id it passed, and reads only the rows above it.
     checks = dict(project.query("select check_name, checked_through from rows_checked"))
     for table in ("orders", "order_items", "customer_feedback"):
