@@ -172,6 +172,21 @@ def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project
         assert any(name.startswith(f"source_valid_values_shop_{table}_") for name in checks), checks
     (newest_feedback,) = project.query("select max(feedback_id) from stg_customer_feedback")
     assert checks["assert_feedback_matches_its_order"] == newest_feedback[0]
+    # New feedback is found from the index on the raw documents' id (index_raw_document_ids), by
+    # the newest id written in as a number, which SQLite answers from that index.
+    indexes = project.query(
+        "select name from sqlite_master where type = 'index' and tbl_name = 'customer_feedback'"
+    )
+    assert indexes == [("customer_feedback__feedback_id",)]
+    feedback_before = checked_before["source_valid_values_shop_customer_feedback_document___feedback_id_"]
+    staged = next((project.root / "target" / "compiled").rglob("stg_customer_feedback.sql")).read_text()
+    assert f"json_extract(document, '$.feedback_id') end) > {feedback_before} or" in staged
+    (plan,) = project.query(
+        "explain query plan select count(*) from customer_feedback where"
+        " (case when json_valid(document) then json_extract(document, '$.feedback_id') end)"
+        f" > {feedback_before}"
+    )
+    assert "USING INDEX customer_feedback__feedback_id" in plan[-1]
 
 
 def rating_in_words(document: dict) -> None:
