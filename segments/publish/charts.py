@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ matplotlib.use("Agg")  # files only, no display
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from segments.atomic_files import replace_atomically
 from segments.publish.cli import run
@@ -18,11 +20,20 @@ from segments.publish.status import available_marts
 from segments.warehouse import Warehouse
 
 DPI = 110
+# Money axes with thousands separators, as in the report's tables.
+MONEY_TICKS = "{x:,.0f}"
+# The unit on a money axis when no currency is set (--currency, SEGMENTS_CURRENCY).
+NO_CURRENCY = "no currency set"
 # PNG metadata would otherwise carry the matplotlib version: the same data gives the same bytes.
 PNG_METADATA = {"Software": None}
 
 
-def top_products_revenue(warehouse: Warehouse) -> Figure:
+def money_unit(currency: str | None) -> str:
+    """The unit of a money axis: the currency's code, or a note that none is set."""
+    return currency or NO_CURRENCY
+
+
+def top_products_revenue(warehouse: Warehouse, currency: str | None = None) -> Figure:
     data = warehouse.read(
         "select product_name, revenue_amount, quarter_start_date, quarter_end_date"
         " from top_products_last_quarter order by revenue_rank"
@@ -33,27 +44,36 @@ def top_products_revenue(warehouse: Warehouse) -> Figure:
         f"{data['quarter_start_date'].iloc[0]} to {data['quarter_end_date'].iloc[0]}" if len(data) else ""
     )
     axes.set_title(f"Top products by revenue, {period}")
-    axes.set_ylabel("revenue")
+    axes.set_xlabel("product")
+    axes.set_ylabel(f"revenue amount ({money_unit(currency)})")
+    axes.yaxis.set_major_formatter(StrMethodFormatter(MONEY_TICKS))
     axes.tick_params(axis="x", rotation=20)
     return figure
 
 
-def top_products_sentiment(warehouse: Warehouse) -> Figure:
+def top_products_sentiment(warehouse: Warehouse, currency: str | None = None) -> Figure:
     data = warehouse.read(
         "select product_name, average_sentiment_score, average_rating"
         " from top_products_last_quarter order by revenue_rank"
     )
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    axes.plot(data["product_name"], data["average_sentiment_score"], marker="o", color="#1565c0")
+    # Bars, not a line: the products are separate things, in revenue order, not a series.
+    scores = data["average_sentiment_score"].astype(float)
+    colours = ["#2e7d32" if score >= 0 else "#c62828" for score in scores.fillna(0)]
+    bars = axes.bar(data["product_name"], scores.fillna(0), color=colours)
+    for bar, score in zip(bars, scores, strict=True):
+        if math.isnan(score):  # no review in the quarter
+            axes.annotate("no reviews", (bar.get_x() + bar.get_width() / 2, 0), ha="center", va="bottom")
     axes.axhline(0, color="#999999", linewidth=0.8)
     axes.set_ylim(-1, 1)
-    axes.set_title("Average sentiment of last quarter's top products (-1 to 1)")
-    axes.set_ylabel("average sentiment score")
+    axes.set_title("Average sentiment of last quarter's top products")
+    axes.set_xlabel("product (by revenue, highest first)")
+    axes.set_ylabel("average sentiment score (-1 to 1)")
     axes.tick_params(axis="x", rotation=20)
     return figure
 
 
-def segments(warehouse: Warehouse) -> Figure:
+def segments(warehouse: Warehouse, currency: str | None = None) -> Figure:
     data = warehouse.read(
         "select customer_segment, number_of_customers, total_sales_amount"
         " from customer_segment_summary order by segment_rank"
@@ -61,14 +81,18 @@ def segments(warehouse: Warehouse) -> Figure:
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.5))
     left.bar(data["customer_segment"], data["number_of_customers"], color="#1565c0")
     left.set_title("Customers per segment")
+    left.set_ylabel("number of customers")
     right.bar(data["customer_segment"], data["total_sales_amount"], color="#2e7d32")
     right.set_title("Sales per segment")
+    right.set_ylabel(f"total sales amount ({money_unit(currency)})")
+    right.yaxis.set_major_formatter(StrMethodFormatter(MONEY_TICKS))
     for axes in (left, right):
+        axes.set_xlabel("value segment")
         axes.tick_params(axis="x", rotation=15)
     return figure
 
 
-def monthly_revenue_by_region(warehouse: Warehouse) -> Figure:
+def monthly_revenue_by_region(warehouse: Warehouse, currency: str | None = None) -> Figure:
     data = warehouse.read(
         "select region, month_start_date, revenue_amount"
         " from regional_monthly_sales order by month_start_date"
@@ -80,14 +104,16 @@ def monthly_revenue_by_region(warehouse: Warehouse) -> Figure:
     for region in pivot.columns:
         axes.plot(pivot.index, pivot[region], label=region)
     axes.set_title("Monthly revenue by region")
-    axes.set_ylabel("revenue")
+    axes.set_xlabel("month (first day)")
+    axes.set_ylabel(f"revenue amount ({money_unit(currency)})")
+    axes.yaxis.set_major_formatter(StrMethodFormatter(MONEY_TICKS))
     step = max(len(pivot.index) // 12, 1)
     axes.set_xticks(range(0, len(pivot.index), step), pivot.index[::step], rotation=45, ha="right")
     axes.legend(fontsize="small")
     return figure
 
 
-def clusters(warehouse: Warehouse) -> Figure:
+def clusters(warehouse: Warehouse, currency: str | None = None) -> Figure:
     data = warehouse.read(
         "select features.total_sales_amount_scaled, features.number_of_orders_scaled,"
         " profiles.cluster_label, profiles.spend_rank"
@@ -99,14 +125,15 @@ def clusters(warehouse: Warehouse) -> Figure:
     figure, axes = plt.subplots(figsize=(7, 6))
     for label, group in data.groupby("cluster_label", sort=False):
         axes.scatter(group["total_sales_amount_scaled"], group["number_of_orders_scaled"], s=14, label=label)
-    axes.set_xlabel("total sales amount (scaled)")
-    axes.set_ylabel("number of orders (scaled)")
-    axes.set_title("Customer clusters (K-means)")
+    axes.set_xlabel("total sales amount (scaled: 0 = lowest customer, 1 = highest)")
+    axes.set_ylabel("number of orders (scaled: 0 = fewest, 1 = most)")
+    axes.set_title("Customer clusters (K-means on four features; two shown)")
     axes.legend(fontsize="small")
     return figure
 
 
-CHARTS: dict[str, Callable[[Warehouse], Figure]] = {
+# Each chart: the warehouse and the currency (None: not set) give the figure.
+CHARTS: dict[str, Callable[[Warehouse, str | None], Figure]] = {
     "top_products_revenue.png": top_products_revenue,
     "top_products_sentiment.png": top_products_sentiment,
     "segments.png": segments,
@@ -133,11 +160,14 @@ def save(figure: Figure, path: Path) -> None:
     plt.close(figure)
 
 
-def draw_charts(warehouse: Warehouse, out_dir: Path, marts: set[str] | None = None) -> list[Path]:
+def draw_charts(
+    warehouse: Warehouse, out_dir: Path, marts: set[str] | None = None, currency: str | None = None
+) -> list[Path]:
     """The charts whose marts are there (`marts`, default: those in the warehouse); a chart left
-    out is removed from `out_dir`, so that no chart of an earlier build stays beside the others."""
+    out is removed from `out_dir`, so that no chart of an earlier build stays beside the others.
+    `currency` labels the money axes (None: "no currency set")."""
     available = charts_available(available_marts(warehouse) if marts is None else marts)
-    figures = {out_dir / name: CHARTS[name](warehouse) for name in available}
+    figures = {out_dir / name: CHARTS[name](warehouse, currency) for name in available}
     replace_atomically(
         {path: (lambda temp, figure=figure: save(figure, temp)) for path, figure in figures.items()}
     )
@@ -151,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         "python -m segments.publish.charts",
         __doc__.splitlines()[0],
         {"--out": ("reports/charts", "output directory")},
-        lambda warehouse, args: draw_charts(warehouse, args.out, args.marts),
+        lambda warehouse, args: draw_charts(warehouse, args.out, args.marts, args.currency),
         argv,
+        currency=True,
     )
 
 

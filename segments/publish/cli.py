@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -48,20 +49,35 @@ def add_warehouse_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_currency_argument(parser: argparse.ArgumentParser) -> None:
+    """--currency: the currency of the amounts, shown in the report's header, its tables' headers and
+    the charts' money axes ($SEGMENTS_CURRENCY; default none: amounts without a symbol)."""
+    parser.add_argument(
+        "--currency",
+        default=os.environ.get("SEGMENTS_CURRENCY", "").strip() or None,
+        help="the currency of the amounts, e.g. EUR (default: $SEGMENTS_CURRENCY, else none: amounts are"
+        " shown without a symbol and the report says that no currency is set)",
+    )
+
+
 def run(
     prog: str,
     description: str,
     outputs: dict[str, tuple[str, str]],
     publish: Callable[[Warehouse, argparse.Namespace], list[Path]],
     argv: Sequence[str] | None = None,
+    currency: bool = False,
 ) -> int:
     """outputs: flag -> (default path, help). Prints each file written; a missing or unbuilt
     warehouse, or a mart older than the raw data it comes from (segments.publish.status), ends with exit
     status 1 and one line saying what to do, before anything is written. So does an output path
     that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
-    it is reached: the files already written stay, each whole (atomic_files)."""
+    it is reached: the files already written stay, each whole (atomic_files). `currency`: the
+    command takes --currency (add_currency_argument), read as args.currency."""
     parser = OneLineParser(prog=prog, description=description)
     add_warehouse_arguments(parser)
+    if currency:
+        add_currency_argument(parser)
     for flag, (default, help_text) in outputs.items():
         parser.add_argument(flag, type=Path, default=Path(default), help=f"{help_text} (default: {default})")
     args = parser.parse_args(argv)

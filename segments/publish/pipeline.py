@@ -16,8 +16,9 @@ from segments.warehouse import Warehouse
 
 def publish_all(warehouse: Warehouse, args: argparse.Namespace) -> list[Path]:
     charts = args.reports / "charts"
-    written = export(warehouse, args.exports) + draw_charts(warehouse, charts, args.marts)
-    return [*written, write_report(warehouse, charts, args.reports / "index.html", args.marts)]
+    written = export(warehouse, args.exports) + draw_charts(warehouse, charts, args.marts, args.currency)
+    report = write_report(warehouse, charts, args.reports / "index.html", args.marts, args.currency)
+    return [*written, report]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,4 +28,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         {"--exports": ("exports", "exports directory"), "--reports": ("reports", "reports directory")},
         publish_all,
         argv,
+        currency=True,
     )

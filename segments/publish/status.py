@@ -45,6 +45,7 @@ PUBLISHED_REQUIRED = (
     "customer_cluster_profiles",
     "customer_vip",
     "customer_segment_summary",
+    "segment_definitions",
 )
 PUBLISHED_OPTIONAL = (
     "segment_profiles",

@@ -1,5 +1,8 @@
 -- One row per K-means cluster: size, mean features (raw and scaled, the scaled means being the
--- final centroid) and a readable label ordered by mean spend.
+-- final centroid) and a label by mean spend: Cluster A spends most, then B, C, ... (a number after
+-- Z). Letters, not words: the four features, not spend alone, make a cluster, and words such as
+-- "high" or "low" would read as the value segments.
+{%- set letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' %}
 with
 
 clusters as (
@@ -55,10 +58,11 @@ final as (
         cast(cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
         cast(spend_rank as {{ dbt.type_bigint() }}) as spend_rank,
         cast(
-            case
-                when spend_rank = 1 then 'Top spenders'
-                when spend_rank = number_of_clusters then 'Lowest spenders'
-                else {{ dbt.concat(["'Spend tier '", 'cast(spend_rank as ' ~ dbt.type_string() ~ ')']) }}
+            case spend_rank
+                {%- for letter in letters[:var('cluster_k') | int] %}
+                when {{ loop.index }} then 'Cluster {{ letter }}'
+                {%- endfor %}
+                else {{ dbt.concat(["'Cluster '", 'cast(spend_rank as ' ~ dbt.type_string() ~ ')']) }}
             end as {{ dbt.type_string() }}
         ) as cluster_label,
         cast(number_of_customers as {{ dbt.type_bigint() }}) as number_of_customers,

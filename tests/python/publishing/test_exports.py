@@ -4,6 +4,7 @@ in a spreadsheet, and replaced atomically."""
 from __future__ import annotations
 
 import csv
+import html
 import re
 import shutil
 import sqlite3
@@ -12,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from openpyxl import load_workbook
-from support import REPO, copy_project
+from support import AS_OF, REPO, copy_project, run_module
 
 import segments.publish.export as export_module
 from segments.publish.export import COLUMNS, FORMULA_TRIGGERS, export, neutralise, spreadsheet_safe
@@ -187,9 +189,100 @@ def test_report_is_self_contained_and_reads_its_numbers_from_the_warehouse(publi
     for label, count in project.query(
         "select cluster_label, number_of_customers from customer_cluster_profiles"
     ):
-        assert f"<b>{label}</b>" in page and f"{count} customers" in page
+        assert f"<b>{label}</b>: {count} customers" in page
     for (name,) in project.query("select product_name from top_products_last_quarter"):
         assert name in page
+
+
+def section(page: str, heading: str) -> str:
+    """The page from `heading` to the next heading of level 2 or 3."""
+    start = page.index(heading)
+    following = re.search(r"<h[23][ >]", page[start + len(heading) :])
+    return page[start : start + len(heading) + following.start()] if following else page[start:]
+
+
+def test_report_states_the_as_of_date_thresholds_and_currency_at_the_top(published):
+    """The as-of date the build used and the thresholds of dbt_project.yml, as segment_definitions
+    holds them, before the first section; no currency is set by default."""
+    project, out = published
+    page = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    top = page[: page.index("<h2>Value segments</h2>")]
+    ((as_of,),) = project.query("select distinct as_of_date from segment_definitions")
+    assert as_of == AS_OF  # the build's SEGMENTS_AS_OF
+    assert f'<dd id="as-of-date">{AS_OF}</dd>' in top
+    assert '<dd id="currency">no currency set' in top
+    variables = yaml.safe_load((project.root / "dbt_project.yml").read_text())["vars"]
+    high = f"{float(variables['high_value_threshold']):.2f}"
+    medium = f"{float(variables['medium_value_threshold']):.2f}"
+    rules = project.query(
+        "select customer_segment, segment_rule from segment_definitions order by segment_rank"
+    )
+    assert [segment for segment, _ in rules] == ["High-Value", "Medium-Value", "Low-Value", "No-Orders"]
+    assert rules[0][1] == f"more than {high}" and rules[1][1] == f"{medium} to {high}"
+    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", section(top, "Segment thresholds"))
+    assert cells == rules
+
+
+def test_report_headers_are_words_and_categories_follow_the_segment_order(published):
+    project, out = published
+    page = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    assert "Number of customers" in headers and "Total sales amount" in headers
+    assert not [header for header in headers if "_" in header], headers
+    categories = section(page, "Favourite categories per segment")
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", categories)
+    shown = [(html.unescape(segment), html.unescape(category)) for segment, category in rows]
+    expected = project.query(
+        "select preferences.customer_segment, preferences.category from segment_category_preferences"
+        " as preferences inner join segment_definitions as definitions"
+        " on preferences.customer_segment = definitions.customer_segment"
+        " where preferences.category_rank_in_segment <= 3"
+        " order by definitions.segment_rank, preferences.category_rank_in_segment"
+    )
+    assert shown == expected
+    segments_in_order = list(dict.fromkeys(segment for segment, _ in shown))
+    assert segments_in_order == [
+        s for s in ("High-Value", "Medium-Value", "Low-Value") if s in segments_in_order
+    ]
+
+
+def test_report_clusters_are_described_by_the_four_features_not_the_segments(published):
+    project, out = published
+    page = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    clusters = section(page, "<h2>Clusters</h2>")
+    for feature in (
+        "total_sales_amount",
+        "number_of_orders",
+        "average_order_value",
+        "days_since_last_activity",
+    ):
+        assert f"<code>{feature}</code>" in clusters
+    labels = [label for (label,) in project.query("select cluster_label from customer_cluster_profiles")]
+    for label in labels:
+        (sentence,) = re.findall(rf"<li><b>{label}</b>: (.*?)</li>", clusters)
+        assert "per order" in sentence and "last active" in sentence
+        assert not re.search(r"\b(high|medium|low|value|tier)\b", f"{label} {sentence}", re.IGNORECASE), (
+            sentence
+        )
+
+
+def test_report_shows_the_currency_given(published, tmp_path):
+    project, out = published
+    result = run_module(
+        "segments.publish.report",
+        "--warehouse",
+        str(project.warehouse),
+        "--charts",
+        str(out / "reports" / "charts"),
+        "--out",
+        str(tmp_path / "index.html"),
+        "--currency",
+        "EUR",
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<dd id="currency">EUR</dd>' in page
+    assert "Total sales amount (EUR)" in re.findall(r"<th[^>]*>([^<]*)</th>", page)
 
 
 def test_publishing_without_a_warehouse_says_so(tmp_path):

@@ -18,6 +18,7 @@ CUSTOMER_MARTS = [
     "customer_profiles",
     "customer_segment_summary",
     "customer_vip",
+    "segment_definitions",
 ]
 OPTIONAL_SECTIONS = [
     "segment_profiles",
