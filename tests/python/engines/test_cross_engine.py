@@ -23,7 +23,7 @@ pytestmark = pytest.mark.engines
 
 ENGINES = ["duckdb", "postgres", "spark"]
 ARTIFACTS = REPO / "test-artifacts" / "fingerprints"
-MARTS = 15
+MARTS = 16
 
 
 def engine_dbt(engine: str) -> Path:

@@ -42,6 +42,7 @@ CORE_MARTS = {
     "customer_vip",
     "customer_profiles",
     "monthly_seasonality",
+    "segment_definitions",
 }
 
 
