@@ -68,15 +68,33 @@
 {% macro build_status_column_aggregate(column) -%}
     {%- set dtype = column.dtype | lower -%}
     {%- set name = adapter.quote(column.name) -%}
+    {%- set sum = build_status_sum() -%}
     {%- if 'int' in dtype and 'interval' not in dtype -%}
-        {%- set aggregate = 'sum(' ~ name ~ ')' -%}
+        {%- set aggregate = sum ~ '(' ~ name ~ ')' -%}
     {%- elif dtype.startswith('numeric') or dtype.startswith('decimal') or dtype in (
         'real', 'double', 'double precision', 'float', 'float4', 'float8', 'num') -%}
-        {%- set aggregate = 'sum(' ~ to_cents(name) ~ ')' -%}
+        {%- set aggregate = sum ~ '(' ~ to_cents(name) ~ ')' -%}
     {%- else -%}
-        {%- set aggregate = 'sum(length(cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')))' -%}
+        {%- set aggregate = sum ~ '(length(cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')))' -%}
     {%- endif -%}
     {{ return("coalesce(cast(" ~ aggregate ~ " as " ~ dbt.type_string() ~ "), '')") }}
+{%- endmacro %}
+
+
+{#- The sum of the fingerprint: one that cannot fail on the raw data, which no check has read yet.
+    PostgreSQL and DuckDB sum whole numbers into a wider type. -#}
+{% macro build_status_sum() -%}
+    {{ return(adapter.dispatch('build_status_sum', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__build_status_sum() -%}
+    {{ return('sum') }}
+{%- endmacro %}
+
+{#- SQLite's sum() of integers stops the statement with "integer overflow" past 2^63 (two order ids
+    of 19 digits); total() adds in floating point and never fails. -#}
+{% macro sqlite__build_status_sum() -%}
+    {{ return('total') }}
 {%- endmacro %}
 
 

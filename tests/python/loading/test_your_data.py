@@ -132,6 +132,8 @@ def test_the_fixture_is_as_real_exports_are():
     per_day = Counter((order["customer_id"], order["order_date"][:10]) for order in orders)
     assert max(per_day.values()) >= 3
     assert any(not row["customer_name"] for row in read_export(CORE / "customers.csv"))
+    # A second numbering of 19 digits: the ids add up past 2^63, where SQLite's sum() fails.
+    assert sum(int(order["order_id"]) for order in orders) > 2**63
     header = (CORE / "orders.csv").read_bytes()[3:].split(b"\r\n")[0].decode()
     assert header.split(",") != ["order_id", "customer_id", "order_date", "amount"]
 
