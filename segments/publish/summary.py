@@ -6,6 +6,7 @@ json`) instead of printed; what is printed is
 - the project's own messages (`log(..., info=true)` in the macros: which optional inputs are off,
   which marts were published) and anything dbt prints that is not an event,
 - one line for the command: `dbt build: PASS=311 WARN=0 ERROR=0 SKIP=0 NO-OP=7 TOTAL=318 (15.2 s)`,
+- any warning of dbt's that is not about a node (a deprecation, say),
 - on a warning or a failure, each node that warned or failed with its message (from
   target/run_results.json of this invocation), or dbt's error messages when it stopped before
   running any node (a compilation error, a lock held by another build).
@@ -35,6 +36,9 @@ FAILED = {"error": "ERROR", "fail": "FAIL", "runtime error": "ERROR"}
 WARNED = {"warn": "WARN"}
 # Where a node's message is cut: a database error can run to pages; the log has it whole.
 MESSAGE_LINES = 6
+# Warning events about the nodes: their run results say it (WARN lines); any other warning (a
+# deprecation, a config path that applies to nothing) is printed.
+NODE_EVENTS = ("RunResult", "Log", "EndOfRunSummary", "Formatting", "StatsLine")
 COLOURS = {"ERROR": "31", "FAIL": "31", "WARN": "33", "OK": "32"}
 
 
@@ -110,6 +114,7 @@ class Events:
         self.invocation_id: str | None = None
         self.stats = ""  # "PASS=... TOTAL=..." of the StatsLine event
         self.errors: list[str] = []
+        self.warnings: list[str] = []
 
     def read(self, line: str) -> None:
         try:
@@ -127,6 +132,8 @@ class Events:
             self.stats = message.removeprefix("Done.").strip()
         elif level == "error" and message.strip():
             self.errors.append(message.strip())
+        elif level == "warn" and message.strip() and not str(name).startswith(NODE_EVENTS):
+            self.warnings.append(message.strip())
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -139,6 +146,9 @@ def summarise(
     outcome = "OK" if returncode == 0 else "ERROR"
     head = f"dbt {command}: {events.stats or paint(outcome, outcome, colour)} ({seconds:.1f} s)"
     lines = [head]
+    lines.extend(
+        f"  {paint('WARN', 'WARN', colour)} {indent(warning).lstrip()}" for warning in events.warnings
+    )
     results = node_results(events.invocation_id)
     shown = 0
     compiled: dict[str, str] | None = None

@@ -102,3 +102,16 @@ def test_publish_prints_a_line_a_folder():
         "wrote reports/charts/c.png",
         "wrote reports/a.html",
     ]
+
+
+def test_a_warning_not_about_a_node_is_printed_under_the_commands_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    events, _ = read(
+        event("UnusedResourceConfigPath", "[WARNING]: Configuration paths exist\n- models.x", "warn"),
+        event("RunResultWarning", "Warning in test a (models/a.yml)", "warn"),  # run_results has it
+        event("StatsLine", "Done. PASS=1 WARN=0 ERROR=0"),
+    )
+    assert summarise("seed", events, 0, 1.0, Path("logs/dbt.log"), colour=False) == [
+        "dbt seed: PASS=1 WARN=0 ERROR=0 (1.0 s)",
+        "  WARN [WARNING]: Configuration paths exist\n    - models.x",
+    ]
