@@ -44,14 +44,15 @@ build: build-your-data
 endif
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	@$(PYTHON) -m venv $(VENV)
 
 # Every package at the version requirements.lock pins (make lock writes it from pyproject.toml).
 $(VENV)/.installed-runtime: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite]'
-	touch $@
+	@echo "Installing the pinned dependencies into $(VENV) (pip install -e '.[sqlite]')"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite]'
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed-runtime
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite,dev]'
