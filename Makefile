@@ -20,6 +20,13 @@ AS_OF ?= $(shell date +%F)
 # DATA=path/to/folder` loads and segments them instead of generated data (docs/your-data.md).
 DATA ?=
 
+# make build prints a screenful: each dbt step is one line (segments.publish.summary), more only
+# for what warned or failed; dbt's full log is logs/dbt.log. Colours only on a terminal.
+QUIET_DBT := $(BIN)/python -m segments.publish.summary $(DBT)
+DBT_SHOW = $(DBT) --quiet --log-path logs $$([ -t 1 ] || echo --no-use-colors) show
+# The warehouse file the sqlite target writes (profiles.yml).
+WAREHOUSE_FILE := $${SEGMENTS_WAREHOUSE_DIR:-warehouse}/segments.db
+
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
@@ -37,14 +44,15 @@ build: build-your-data
 endif
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit("segments needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	@$(PYTHON) -m venv $(VENV)
 
 # Every package at the version requirements.lock pins (make lock writes it from pyproject.toml).
 $(VENV)/.installed-runtime: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite]'
-	touch $@
+	@echo "Installing the pinned dependencies into $(VENV) (pip install -e '.[sqlite]')"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite]'
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed-runtime
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[sqlite,dev]'
@@ -60,19 +68,23 @@ lock: | $(BIN)/python
 		head = [line for line in open("requirements.lock") if line.startswith("#")]; \
 		open("requirements.lock", "w").write("".join(head) + "".join(f"{n}=={v}\n" for n, v in pins))' $(VENV)/lock-report.json
 
-# Refuses (one line) to replace CSV files in seeds/ that the generator did not write.
+# Refuses (one line) to replace CSV files in seeds/ that the generator did not write. Prints one
+# line, the rows per file (the generator's own lines are in logs/seeds_gen.log).
 seeds: $(VENV)/.installed-runtime
-	$(BIN)/python -m seeds_gen --as-of $(AS_OF)
+	@mkdir -p logs
+	@$(BIN)/python -m seeds_gen --as-of $(AS_OF) 2> logs/seeds_gen.log || { cat logs/seeds_gen.log >&2; exit 1; }
+	@awk '/^wrote / { sub(/\.csv$$/, "", $$5); sub(/^seeds\//, "", $$5); \
+		line = line (line ? ", " : "") $$2 " " $$5 } END { print "seeds/ (as of $(AS_OF)): " line }' logs/seeds_gen.log
 
 # The generated CSVs into the raw tables (the `shop` source).
 dbt-seed: $(VENV)/.installed-runtime
-	$(DBT) seed
+	@$(QUIET_DBT) seed
 
 # Your CSVs into the raw tables (read only: nothing is written into DATA), then the build with the
 # optional inputs the folder holds (SEGMENTS_INPUTS, from segments.bulk_load --list-inputs).
 build-your-data: $(VENV)/.installed-runtime
 	@test -d "$(DATA)" || { echo "make build: DATA=$(DATA) is not a folder"; exit 2; }
-	$(BIN)/python -m segments.bulk_load --data-dir "$(DATA)"
+	@$(BIN)/python -m segments.bulk_load --data-dir "$(DATA)"
 	@inputs=$$($(BIN)/python -m segments.bulk_load --data-dir "$(DATA)" --list-inputs) && \
 		SEGMENTS_INPUTS="$$inputs" $(MAKE) --no-print-directory dbt-build docs-generate publish report
 
@@ -85,21 +97,22 @@ seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
 # (docs/loading-and-refresh.md, "Incremental refresh").
 # A failed build ends with the marts it left holding an earlier build's data (segments.publish.status).
 dbt-build: $(VENV)/.installed-runtime
-	$(DBT) build --full-refresh || { $(BIN)/python -m segments.publish.status; exit 1; }
+	@$(QUIET_DBT) build --full-refresh || { $(BIN)/python -m segments.publish.status; exit 1; }
 
 docs-generate: $(VENV)/.installed-runtime
-	$(DBT) docs generate
+	@$(QUIET_DBT) docs generate
 
 # Exports (exports/), charts and the HTML report (reports/), all read from the warehouse.
 publish: $(VENV)/.installed-runtime
-	$(BIN)/python -m segments.publish
+	@$(BIN)/python -m segments.publish
 
 report: $(VENV)/.installed-runtime
-	@echo "First rows of customer_segments ($(WAREHOUSE)):"
-	@$(DBT) --quiet show --limit 10 --inline "$(SEGMENT_HEAD_SQL)"
 	@echo
+	@echo "First rows of customer_segments ($(WAREHOUSE_FILE)):"
+	@$(DBT_SHOW) --limit 10 --inline "$(SEGMENT_HEAD_SQL)"
 	@echo "Customers per segment:"
-	@$(DBT) --quiet show --inline "$(SEGMENT_COUNT_SQL)"
+	@$(DBT_SHOW) --inline "$(SEGMENT_COUNT_SQL)"
+	@echo "Docs: target/index.html (make docs serves them). dbt's full log: logs/dbt.log"
 	@$(BIN)/python -m segments.publish.status
 
 $(WAREHOUSE): | seeds/customers.csv seeds/orders.csv

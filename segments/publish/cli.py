@@ -68,7 +68,7 @@ def run(
     argv: Sequence[str] | None = None,
     currency: bool = False,
 ) -> int:
-    """outputs: flag -> (default path, help). Prints each file written; a missing or unbuilt
+    """outputs: flag -> (default path, help). Prints the files written, a line a folder; a missing or unbuilt
     warehouse, or a mart older than the raw data it comes from (segments.publish.status), ends with exit
     status 1 and one line saying what to do, before anything is written. So does an output path
     that cannot be written (a file where a folder is wanted, a read-only folder, a full disk), when
@@ -90,6 +90,17 @@ def run(
         parser.exit(1, f"{prog}: error: {error}\n")
     except OSError as error:
         parser.exit(1, f"{prog}: error: {os_error_line(error)}\n")
-    for path in written:
-        print(f"wrote {path}")
+    for line in written_lines(written):
+        print(line)
     return 0
+
+
+def written_lines(paths: Sequence[Path]) -> list[str]:
+    """One line a folder, in the order written: `wrote exports/customers_enriched.csv,
+    customers_enriched.xlsx`."""
+    folders: dict[Path, list[Path]] = {}
+    for path in paths:
+        folders.setdefault(path.parent, []).append(path)
+    return [
+        ", ".join([f"wrote {files[0]}", *(path.name for path in files[1:])]) for files in folders.values()
+    ]
