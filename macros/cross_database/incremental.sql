@@ -50,11 +50,14 @@
 {#- True when the model should select only what changed: an incremental run (dbt's is_incremental:
     the table exists, the model is incremental, no --full-refresh; or the same for a mart
     materialized published_incremental, macros/publication/) whose strategy keeps the rows it
-    is not given. False on a full build; on Spark, where insert_overwrite keeps nothing; and in a
-    unit test without a `this` input (dbt's is_incremental would fail there), so unit tests run the
-    full build unless they override this macro and give `this`. -#}
+    is not given. False on a full build; on Spark, where insert_overwrite keeps nothing; in `dbt
+    show`, which then shows the model's rows rather than the few an incremental run would change
+    (none, on a warehouse that is up to date); and in a unit test without a `this` input (dbt's
+    is_incremental would fail there), so unit tests run the full build unless they override this
+    macro and give `this`. -#}
 {% macro incremental_changes_only() -%}
     {{ return(this is not none
+              and flags.WHICH != 'show'
               and (is_incremental() or published_incremental_run())
               and segments_incremental_strategy() != 'insert_overwrite') }}
 {%- endmacro %}

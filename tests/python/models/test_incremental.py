@@ -200,3 +200,21 @@ def test_customer_aggregates_replaced_only_the_refreshed_customers(refresh: Refr
     assert set(after) == set(before) | refreshed
     assert {customer for customer in after if after[customer] > max(before.values())} == refreshed
     assert all(after[customer] == before[customer] for customer in set(after) - refreshed)
+
+
+@pytest.mark.parametrize("model", ["customer_segments", "stg_customer_feedback"])
+def test_dbt_show_of_an_incremental_model_shows_its_rows(refresh: Refresh, model: str) -> None:
+    """`dbt show` runs the model's full query, not the incremental one, which on a warehouse that is
+    up to date selects nothing: it shows the rows the table holds."""
+    project = refresh.project
+    (count,) = project.query(f"select count(*) from {model}")[0]
+    shown = project.dbt(
+        "--quiet", "show", "--select", model, "--limit", str(count + 1), "--output", "json", *NEW_AS_OF
+    )
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    rows = json.loads(shown.stdout)["show"]
+    assert len(rows) == count
+    key = "customer_id" if model == "customer_segments" else "feedback_id"
+    assert sorted(row[key] for row in rows) == sorted(
+        k for (k,) in project.query(f"select {key} from {model}")
+    )
