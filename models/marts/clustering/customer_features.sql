@@ -19,8 +19,9 @@ measured as (
         customers.customer_id,
         coalesce(customer_totals.total_sales_cents, 0) as total_sales_cents,
         coalesce(customer_totals.number_of_orders, 0) as number_of_orders,
-        coalesce(customer_totals.total_sales_cents / 100.0 / customer_totals.number_of_orders, 0)
-            as average_order_value,
+        {{ average_order_value_cents(
+            'customer_totals.total_sales_cents', 'customer_totals.number_of_orders', no_orders='0'
+        ) }} as average_order_value_cents,
         -- The last activity is the last order; for a customer who never ordered, the registration.
         coalesce(customer_totals.last_order_date, customers.registration_date) as last_activity_date
 
@@ -37,13 +38,13 @@ final as (
         cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         {{ cents_to_amount('total_sales_cents') }} as total_sales_amount,
         cast(number_of_orders as {{ dbt.type_bigint() }}) as number_of_orders,
-        {{ cents_to_amount(to_cents('average_order_value')) }} as average_order_value,
+        {{ cents_to_amount('average_order_value_cents') }} as average_order_value,
         cast(
             {{ days_between('last_activity_date', as_of_date()) }} as {{ dbt.type_bigint() }}
         ) as days_since_last_activity,
         {{ min_max_scaled('total_sales_cents') }} as total_sales_amount_scaled,
         {{ min_max_scaled('number_of_orders') }} as number_of_orders_scaled,
-        {{ min_max_scaled(to_cents('average_order_value')) }} as average_order_value_scaled,
+        {{ min_max_scaled('average_order_value_cents') }} as average_order_value_scaled,
         {{ min_max_scaled(days_between('last_activity_date', as_of_date())) }}
             as days_since_last_activity_scaled
 

@@ -47,8 +47,8 @@ final as (
         ) as number_of_customers,
         cast(coalesce(segment_totals.number_of_orders, 0) as {{ dbt.type_bigint() }}) as number_of_orders,
         {{ cents_to_amount('coalesce(segment_totals.total_sales_cents, 0)') }} as total_sales_amount,
-        {{ cents_to_amount(to_cents(
-            'segment_totals.total_sales_cents / 100.0 / nullif(segment_totals.number_of_orders, 0)'
+        {{ cents_to_amount(average_order_value_cents(
+            'segment_totals.total_sales_cents', 'segment_totals.number_of_orders'
         )) }} as average_order_value,
         {{ share_of('coalesce(segment_totals.number_of_customers, 0)', 'overall.number_of_customers') }}
             as share_of_customers,
