@@ -23,7 +23,7 @@ HEADER = "customer_id,customer_name,registration_date,birth_date,gender,country,
 # Share of customers who never order; at least 5% by construction.
 INACTIVE_SHARE = 0.08
 # Log-normal spread of customer activity: sigma 1.2 puts 45-66% of the
-# orders on the busiest 10% of customers (docs/generator.md, "Skew").
+# orders on the busiest 10% of customers (docs/generator.md, "Patterns").
 ACTIVITY_SIGMA = 1.2
 DAYS_PER_YEAR = 365.25
 ALPHABET_START = ord("A")
