@@ -81,12 +81,14 @@ dbt-seed: $(VENV)/.installed-runtime
 	@$(QUIET_DBT) seed
 
 # Your CSVs into the raw tables (read only: nothing is written into DATA), then the build with the
-# optional inputs the folder holds (SEGMENTS_INPUTS, from segments.bulk_load --list-inputs).
+# optional inputs the folder holds (SEGMENTS_INPUTS, from segments.bulk_load --list-inputs). The
+# second make takes the install as done: this one saw to it (make passes no -o down).
 build-your-data: $(VENV)/.installed-runtime
 	@test -d "$(DATA)" || { echo "make build: DATA=$(DATA) is not a folder"; exit 2; }
 	@$(BIN)/python -m segments.bulk_load --data-dir "$(DATA)"
 	@inputs=$$($(BIN)/python -m segments.bulk_load --data-dir "$(DATA)" --list-inputs) && \
-		SEGMENTS_INPUTS="$$inputs" $(MAKE) --no-print-directory dbt-build docs-generate publish report
+		SEGMENTS_INPUTS="$$inputs" $(MAKE) --no-print-directory -o $(VENV)/.installed-runtime \
+			dbt-build docs-generate publish report
 
 # Default seeds only when there are none: never overwrites seeds you generated yourself.
 seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
