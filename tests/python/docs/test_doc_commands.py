@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -124,9 +125,12 @@ EXPORT = REPO / "tests" / "data" / "shop_export"
 def your_folder(root: Path) -> None:
     """path/to/folder: an export with demographics and products and no feedback (the generator's
     files without customer_feedback.csv), so that `--list-inputs` prints the docs' example,
-    demographics,products."""
+    demographics,products; other customers and orders than the demo seeds, so that a build that
+    kept rows of the one after loading the other is caught."""
     folder = root / "path" / "to" / "folder"
-    generated = run_module("seeds_gen", "--out", str(folder), cwd=root)
+    generated = run_module(
+        "seeds_gen", "--out", str(folder), "--seed", "7", "--customers", "60", "--orders", "500", cwd=root
+    )
     assert generated.returncode == 0, generated.stderr
     for name in ("customer_feedback.csv", ".seeds_gen.json"):
         (folder / name).unlink()
@@ -187,26 +191,48 @@ def shown_tables(output: str) -> list[int]:
 
 
 def csv_rows(path: Path) -> int:
-    with open(path, newline="", encoding="utf-8") as stream:
+    with open(path, newline="", encoding="utf-8-sig") as stream:
         return sum(1 for _ in csv.reader(stream)) - 1
 
 
-def segments_totals(root: Path) -> tuple[int, int]:
-    """customer_segments' customers and the orders it counts."""
+def export_totals(folder: Path) -> tuple[int, int, int]:
+    """The customers, the orders and the cents of every order's amount in a folder of CSVs (read as
+    the loader matches headers: trimmed, in any case)."""
+    with open(folder / "orders.csv", newline="", encoding="utf-8-sig") as stream:
+        reader = csv.reader(stream)
+        amount = [name.strip().lower() for name in next(reader)].index("amount")
+        orders = cents = 0
+        for row in reader:
+            orders += 1
+            cents += int(Decimal(row[amount]) * 100)
+    return csv_rows(folder / "customers.csv"), orders, cents
+
+
+def segments_totals(root: Path) -> tuple[int, int, int]:
+    """customer_segments' customers, the orders it counts and their total in cents."""
     with sqlite3.connect(root / "warehouse" / "segments.db") as warehouse:
-        customers, orders = warehouse.execute(
-            "select count(*), sum(number_of_orders) from customer_segments"
+        totals = warehouse.execute(
+            "select count(*), sum(number_of_orders), sum(cast(round(total_sales_amount * 100) as integer))"
+            " from customer_segments"
         ).fetchone()
     warehouse.close()
-    return customers, orders
+    return totals
 
 
-def segments_count_the_seeds(root: Path, output: str) -> None:
-    """customer_segments counts every customer and every order of the seeds: after new seeds were
-    loaded over an earlier build, or a day appended, none is left out and none counted twice."""
-    seeds = root / "seeds"
-    expected = (csv_rows(seeds / "customers.csv"), csv_rows(seeds / "orders.csv"))
-    assert segments_totals(root) == expected, "customer_segments (customers, orders) against the seeds"
+def segments_count(folder: Path) -> Callable[[Path, str], None]:
+    def check(root: Path, output: str) -> None:
+        """customer_segments counts every customer, every order and every cent of the CSVs (the
+        copy's `folder`): after new rows were loaded over an earlier build, or a day appended, none
+        is left out, none counted twice and none kept from before."""
+        expected = export_totals(root / folder)
+        assert segments_totals(root) == expected, (
+            f"customer_segments (customers, orders, cents) against {folder}"
+        )
+
+    return check
+
+
+segments_count_the_seeds = segments_count(Path("seeds"))
 
 
 def make_build_prints_the_segments(root: Path, output: str) -> None:
@@ -234,10 +260,7 @@ def make_build_data_prints_the_segments(root: Path, output: str) -> None:
     tables = shown_tables(output)
     assert len(tables) == 2 and all(tables), output[-3000:]
     folder = root / "path" / "to" / "folder"
-    assert segments_totals(root) == (
-        len(read_export(folder / "customers.csv")),
-        len(read_export(folder / "orders.csv")),
-    )
+    assert segments_totals(root) == export_totals(folder)
     assert sorted(path.name for path in folder.iterdir()) == [
         "customers.csv",
         "order_items.csv",
@@ -252,10 +275,7 @@ def list_inputs_prints_the_example(root: Path, output: str) -> None:
 
 
 def your_tables_are_segmented(root: Path, output: str) -> None:
-    assert segments_totals(root) == (
-        len(read_export(EXPORT / "customers.csv")),
-        len(read_export(EXPORT / "orders.csv")),
-    )
+    assert segments_totals(root) == export_totals(EXPORT)
 
 
 def sqlite3_counts_the_segments(root: Path, output: str) -> None:
