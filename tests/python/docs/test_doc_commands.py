@@ -284,7 +284,7 @@ def sqlite3_counts_the_segments(root: Path, output: str) -> None:
     assert sum(int(count) for count in counted.values()) == csv_rows(root / "seeds" / "customers.csv")
 
 
-REFRESH = "python -m seeds_gen --append-day --orders 100000"
+REFRESH = "python -m seeds_gen --append-day --orders 1000"
 CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
     ("README.md", "make build"): make_build_prints_the_segments,
     ("README.md", "make build DATA=path/to/folder"): make_build_data_prints_the_segments,
@@ -294,7 +294,7 @@ CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
         "README.md",
         'sqlite3 warehouse/segments.db "select customer_segment, count(*) from customer_segments group by 1"',
     ): sqlite3_counts_the_segments,
-    ("docs/loading-and-refresh.md", "python -m seeds_gen --customers 100000 --orders 1000000"): (
+    ("docs/loading-and-refresh.md", "python -m seeds_gen --customers 10000 --orders 100000"): (
         segments_count_the_seeds
     ),
     ("docs/loading-and-refresh.md", REFRESH): segments_count_the_seeds,
