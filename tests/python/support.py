@@ -51,6 +51,18 @@ PROJECT_IGNORE = shutil.ignore_patterns(
     "spark-*",
 )
 
+# Debian's chromium (make browser installs it); Playwright's own browser download cannot run here.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 @dataclass
 class DbtProject:

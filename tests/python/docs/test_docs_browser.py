@@ -9,19 +9,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from support import REPO
+from support import CHROMIUM_FLAGS, REPO
 
-# Debian's chromium (make browser installs it); Playwright's own browser download cannot run here.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MODEL_ID = "model.segments.customer_segments"
 UPSTREAM = {
     "source.segments.shop.customers": "shop.customers",

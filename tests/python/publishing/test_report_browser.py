@@ -10,19 +10,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from support import REPO, run_module
+from support import CHROMIUM_FLAGS, REPO, run_module
 
-# As the docs browser test (tests/python/docs/test_docs_browser.py): Debian's chromium, headless.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 
