@@ -257,3 +257,36 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def read_export(path: Path) -> list[dict[str, str]]:
+    """Rows with header names trimmed and lowercased, as the loader matches them."""
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        reader = csv.reader(stream)
+        header = [name.strip().lower() for name in next(reader)]
+        return [dict(zip(header, row, strict=True)) for row in reader]
+
+
+def write_users_raw_tables(raw_db: Path, export: Path) -> None:
+    """docs/your-data.md, "Tables already in your warehouse": the export's customers and orders as
+    the tables crm_customers and shop_orders of the SQLite file raw_db, under other names and with
+    other columns beside the contract's."""
+    customers, orders = read_export(export / "customers.csv"), read_export(export / "orders.csv")
+    with sqlite3.connect(raw_db) as raw:
+        raw.execute(
+            "create table crm_customers"
+            " (customer_id integer, customer_name text, registration_date text, email text)"
+        )
+        raw.executemany(
+            "insert into crm_customers values (?, nullif(?, ''), ?, ?)",
+            [(c["customer_id"], c["customer_name"], c["registration_date"], c["email"]) for c in customers],
+        )
+        raw.execute(
+            "create table shop_orders"
+            " (order_id integer, customer_id integer, order_date text, amount numeric, channel text)"
+        )
+        raw.executemany(
+            "insert into shop_orders values (?, ?, ?, ?, ?)",
+            [(o["order_id"], o["customer_id"], o["order_date"], o["amount"], o["channel"]) for o in orders],
+        )
+    raw.close()

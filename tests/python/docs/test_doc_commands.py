@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support import REPO, copy_project, run_module
+from support import REPO, copy_project, run_module, write_users_raw_tables
 
 PAGES = ["README.md", *sorted(f"docs/{path.name}" for path in (REPO / "docs").glob("*.md"))]
 SHELL_TAGS = {"sh", "bash", "shell"}
@@ -136,37 +136,11 @@ def your_folder(root: Path) -> None:
         (folder / name).unlink()
 
 
-def read_export(path: Path) -> list[dict[str, str]]:
-    """Rows with header names trimmed and lowercased, as the loader matches them."""
-    with open(path, newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        header = [name.strip().lower() for name in next(reader)]
-        return [dict(zip(header, row, strict=True)) for row in reader]
-
-
 def your_tables(root: Path) -> None:
     """The tables crm_customers and shop_orders in the schema raw (warehouse/raw.db on SQLite), under
     other names and with other columns beside the contract's."""
     (root / "warehouse").mkdir(exist_ok=True)
-    customers, orders = read_export(EXPORT / "customers.csv"), read_export(EXPORT / "orders.csv")
-    with sqlite3.connect(root / "warehouse" / "raw.db") as raw:
-        raw.execute(
-            "create table crm_customers"
-            " (customer_id integer, customer_name text, registration_date text, email text)"
-        )
-        raw.executemany(
-            "insert into crm_customers values (?, nullif(?, ''), ?, ?)",
-            [(c["customer_id"], c["customer_name"], c["registration_date"], c["email"]) for c in customers],
-        )
-        raw.execute(
-            "create table shop_orders"
-            " (order_id integer, customer_id integer, order_date text, amount numeric, channel text)"
-        )
-        raw.executemany(
-            "insert into shop_orders values (?, ?, ?, ?, ?)",
-            [(o["order_id"], o["customer_id"], o["order_date"], o["amount"], o["channel"]) for o in orders],
-        )
-    raw.close()
+    write_users_raw_tables(root / "warehouse" / "raw.db", EXPORT)
 
 
 SETUPS: list[tuple[str, Callable[[Path], None]]] = [

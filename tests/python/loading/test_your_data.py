@@ -6,15 +6,13 @@ Python's Decimal for every customer, and the user's files must not change."""
 
 from __future__ import annotations
 
-import csv
 import shutil
-import sqlite3
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support import REPO, DbtProject, copy_project, run_module
+from support import REPO, DbtProject, copy_project, read_export, run_module, write_users_raw_tables
 
 from segments.publish.status import OPTIONAL_MARTS
 
@@ -44,14 +42,6 @@ CORE_MARTS = {
     "monthly_seasonality",
     "segment_definitions",
 }
-
-
-def read_export(path: Path) -> list[dict[str, str]]:
-    """Rows with header names trimmed and lowercased, as the loader matches them."""
-    with open(path, newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        header = [name.strip().lower() for name in next(reader)]
-        return [dict(zip(header, row, strict=True)) for row in reader]
 
 
 def segment(total: Decimal) -> str:
@@ -253,25 +243,7 @@ def test_tables_already_in_your_warehouse_under_other_names(tmp_path):
     SQLite, the file raw.db beside the warehouse) under other names, with extra columns."""
     project = copy_project(tmp_path / "segments")
     project.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    customers = read_export(CORE / "customers.csv")
-    orders = read_export(CORE / "orders.csv")
-    with sqlite3.connect(project.warehouse.parent / "raw.db") as raw:
-        raw.execute(
-            "create table crm_customers"
-            " (customer_id integer, customer_name text, registration_date text, email text)"
-        )
-        raw.executemany(
-            "insert into crm_customers values (?, nullif(?, ''), ?, ?)",
-            [(c["customer_id"], c["customer_name"], c["registration_date"], c["email"]) for c in customers],
-        )
-        raw.execute(
-            "create table shop_orders"
-            " (order_id integer, customer_id integer, order_date text, amount numeric, channel text)"
-        )
-        raw.executemany(
-            "insert into shop_orders values (?, ?, ?, ?, ?)",
-            [(o["order_id"], o["customer_id"], o["order_date"], o["amount"], o["channel"]) for o in orders],
-        )
+    write_users_raw_tables(project.warehouse.parent / "raw.db", CORE)
     renamed = "{raw_tables: {customers: crm_customers, orders: shop_orders}}"
     # A project last parsed with every input on (as for the generated data): dbt's partial parsing
     # must not keep the models and tests of the inputs now off.
