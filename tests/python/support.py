@@ -116,6 +116,21 @@ class DbtProject:
             for mart in MARTS
         }
 
+    def keep_good_copy(self) -> dict[str, list[str] | None]:
+        """Copies this build's seeds and warehouse beside the project (restore_good_copy puts
+        them back), and returns its marts' rows, every one of which must hold data."""
+        shutil.copytree(self.root / "seeds", self.root.parent / "good-seeds")
+        shutil.copytree(self.warehouse.parent, self.root.parent / "good-warehouse")
+        marts = self.mart_rows()
+        assert all(marts.values()), "a mart of the good build is empty: nothing to compare against"
+        return marts
+
+    def restore_good_copy(self) -> None:
+        """The seeds and warehouse keep_good_copy saved, back in place."""
+        shutil.copytree(self.root.parent / "good-seeds", self.root / "seeds", dirs_exist_ok=True)
+        shutil.rmtree(self.warehouse.parent)
+        shutil.copytree(self.root.parent / "good-warehouse", self.warehouse.parent)
+
     def make_command(self, *args: str) -> tuple[list[str], dict[str, str]]:
         """argv and environment for `make ARGS` in this copy, reusing the current environment
         (VENV points at it, and -o marks its install stamps as done so nothing is reinstalled)."""

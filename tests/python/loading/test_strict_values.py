@@ -119,10 +119,7 @@ def good_build(
     root = tmp_path_factory.mktemp("strict-values") / "segments"
     shutil.copytree(built_project.root, root, ignore=shutil.ignore_patterns("logs"))
     project = DbtProject(root)
-    shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
-    shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
-    marts = project.mart_rows()
-    assert all(marts.values()), "a mart of the good build is empty: nothing to compare against"
+    marts = project.keep_good_copy()
     return project, marts
 
 
@@ -131,9 +128,7 @@ def project(good_build):
     """The good build's project; afterwards its seeds and warehouse are put back."""
     project, _ = good_build
     yield project
-    shutil.copytree(project.root.parent / "good-seeds", project.root / "seeds", dirs_exist_ok=True)
-    shutil.rmtree(project.warehouse.parent)
-    shutil.copytree(project.root.parent / "good-warehouse", project.warehouse.parent)
+    project.restore_good_copy()
 
 
 def assert_marts_unchanged(project: DbtProject, marts: dict[str, list[str] | None]) -> None:

@@ -4,7 +4,6 @@ good build survive unchanged."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
@@ -116,10 +115,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory):
     project = copy_project(tmp_path_factory.mktemp("bad-data") / "segments")
     assert project.generate().returncode == 0
     assert project.seed_and_build().returncode == 0
-    shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
-    shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
-    marts = project.mart_rows()
-    assert all(marts.values()), "a mart of the good build is empty: nothing to compare against"
+    marts = project.keep_good_copy()
     return project, marts
 
 
@@ -129,9 +125,7 @@ def project(good_build):
     changed a mart cannot make the next one fail."""
     project, _ = good_build
     yield project
-    shutil.copytree(project.root.parent / "good-seeds", project.root / "seeds", dirs_exist_ok=True)
-    shutil.rmtree(project.warehouse.parent)
-    shutil.copytree(project.root.parent / "good-warehouse", project.warehouse.parent)
+    project.restore_good_copy()
 
 
 def failing_nodes(project: DbtProject) -> list[str]:

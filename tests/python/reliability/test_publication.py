@@ -6,7 +6,6 @@ the last good build left it, in the full build and in the daily refresh."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,10 +25,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, di
     built = project.seed_and_build()
     assert built.returncode == 0, built.stdout[-4000:]
     assert "Published 16 mart(s) in one transaction" in built.stdout
-    shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
-    shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
-    marts = project.mart_rows()
-    assert all(marts.values())
+    marts = project.keep_good_copy()
     return project, marts
 
 
@@ -37,9 +33,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, di
 def project(good_build) -> Iterator[DbtProject]:
     project, _ = good_build
     yield project
-    shutil.copytree(project.root.parent / "good-seeds", project.root / "seeds", dirs_exist_ok=True)
-    shutil.rmtree(project.warehouse.parent)
-    shutil.copytree(project.root.parent / "good-warehouse", project.warehouse.parent)
+    project.restore_good_copy()
 
 
 def failed_nodes(project: DbtProject) -> list[str]:
