@@ -1,30 +1,50 @@
--- Every customer's K-means cluster (k = var cluster_k) on the four scaled purchase features.
+-- Every customer's K-means cluster: the nearest final centroid of customer_cluster_centroids.
+{%- set features = customer_cluster_features() %}
 {%- set k = validated_whole_number("var 'cluster_k'", var('cluster_k'), 2, 20) %}
-{%- set iterations = validated_whole_number("var 'kmeans_iterations'", var('kmeans_iterations'), 1, 200) %}
 
 with
 
-clusters as (
+customer_features as (
 
-    {{ kmeans(
-        ref('customer_features'),
-        'customer_id',
-        ['total_sales_amount_scaled', 'number_of_orders_scaled',
-         'average_order_value_scaled', 'days_since_last_activity_scaled'],
+    select * from {{ ref('customer_features') }}
+
+),
+
+centroids as (
+
+    select * from {{ ref('customer_cluster_centroids') }}
+
+),
+
+assigned as (
+
+    {{ kmeans_assignment_sql(
+        kmeans_points_sql('customer_features', 'customer_id', features),
+        kmeans_centroid_row('centroids', features, k),
         k,
-        iterations,
+        features | length,
     ) | indent(4) }}
+
+),
+
+fit as (
+
+    select max(converged_at_iteration) as converged_at_iteration
+
+    from centroids
 
 ),
 
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
-        cast(cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
-        cast(converged_at_iteration as {{ dbt.type_bigint() }}) as converged_at_iteration
+        cast(assigned.point_id as {{ dbt.type_bigint() }}) as customer_id,
+        cast(assigned.cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
+        cast(fit.converged_at_iteration as {{ dbt.type_bigint() }}) as converged_at_iteration
 
-    from clusters
+    from assigned
+
+    cross join fit
 
 )
 

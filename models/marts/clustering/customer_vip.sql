@@ -1,7 +1,7 @@
 -- VIP classification, as in the ETL lab: K-means with k = 2 on total sales amount, number of
 -- orders and average order value (scaled); the VIP cluster is the one whose customers spent
--- more on average.
-{%- set iterations = validated_whole_number("var 'kmeans_iterations'", var('kmeans_iterations'), 1, 200) %}
+-- more on average. The fit is customer_vip_centroids'.
+{%- set features = vip_cluster_features() %}
 
 with
 
@@ -11,15 +11,27 @@ features as (
 
 ),
 
+centroids as (
+
+    select * from {{ ref('customer_vip_centroids') }}
+
+),
+
+-- Every customer's nearest final centroid of the k = 2 fit.
 clusters as (
 
-    {{ kmeans(
-        ref('customer_features'),
-        'customer_id',
-        ['total_sales_amount_scaled', 'number_of_orders_scaled', 'average_order_value_scaled'],
-        2,
-        iterations,
-    ) | indent(4) }}
+    select
+        point_id as customer_id,
+        cluster_id
+
+    from (
+        {{ kmeans_assignment_sql(
+            kmeans_points_sql('features', 'customer_id', features),
+            kmeans_centroid_row('centroids', features, 2),
+            2,
+            features | length,
+        ) | indent(8) }}
+    ) as assigned
 
 ),
 
