@@ -12,16 +12,16 @@
 {%- endmacro %}
 
 
-{#- A K-means fit of customer_features on `features` with k clusters and the kmeans_* vars,
-    each checked here so that a bad value stops compilation naming its var. -#}
-{% macro fit_customer_clusters(features, k) -%}
+{#- A K-means fit of `relation` (customer_features unless given) on `features` with k clusters
+    and the kmeans_* vars, each checked here so that a bad value stops compilation naming its var. -#}
+{% macro fit_customer_clusters(features, k, relation=none) -%}
     {%- set init = var('kmeans_init') | string | trim -%}
     {%- if init not in ('quantiles', 'kmeans++') -%}
         {{ exceptions.raise_compiler_error(
             "var 'kmeans_init' must be 'quantiles' or 'kmeans++'; got '" ~ init ~ "'") }}
     {%- endif -%}
     {{ return(kmeans_fit(
-        ref('customer_features'), 'customer_id', features,
+        relation if relation is not none else ref('customer_features'), 'customer_id', features,
         validated_whole_number("var 'cluster_k'", k, 2, 20),
         init=init,
         max_iterations=validated_whole_number(

@@ -60,3 +60,18 @@
 {% macro sqlite__least_of(expressions) -%}
     min({{ expressions | join(', ') }})
 {%- endmacro %}
+
+
+{#- The largest of several expressions (NULL if any is NULL). Dispatched. -#}
+{% macro greatest_of(expressions) -%}
+    {{ return(adapter.dispatch('greatest_of', 'segments')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__greatest_of(expressions) -%}
+    greatest({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- SQLite's max() with several arguments is the scalar maximum. -#}
+{% macro sqlite__greatest_of(expressions) -%}
+    max({{ expressions | join(', ') }})
+{%- endmacro %}

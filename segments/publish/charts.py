@@ -132,6 +132,20 @@ def clusters(warehouse: Warehouse, currency: str | None = None) -> Figure:
     return figure
 
 
+def cluster_k_evaluation(warehouse: Warehouse, currency: str | None = None) -> Figure:
+    data = warehouse.read("select k, inertia, silhouette from cluster_k_evaluation order by k")
+    figure, inertia_axes = plt.subplots(figsize=(7, 4))
+    inertia_axes.plot(data["k"], data["inertia"], marker="o", color="tab:blue", label="inertia")
+    inertia_axes.set_xlabel("k (number of clusters)")
+    inertia_axes.set_ylabel("inertia (within-cluster sum of squares; lower is tighter)", color="tab:blue")
+    silhouette_axes = inertia_axes.twinx()
+    silhouette_axes.plot(data["k"], data["silhouette"], marker="s", color="tab:orange", label="silhouette")
+    silhouette_axes.set_ylabel("mean silhouette (-1 to 1; higher separates better)", color="tab:orange")
+    inertia_axes.set_xticks(data["k"])
+    inertia_axes.set_title("Choosing k: K-means on a sample of customers, k = 2 to 8")
+    return figure
+
+
 # Each chart: the warehouse and the currency (None: not set) give the figure.
 CHARTS: dict[str, Callable[[Warehouse, str | None], Figure]] = {
     "top_products_revenue.png": top_products_revenue,
@@ -139,6 +153,7 @@ CHARTS: dict[str, Callable[[Warehouse, str | None], Figure]] = {
     "segments.png": segments,
     "monthly_revenue_by_region.png": monthly_revenue_by_region,
     "clusters.png": clusters,
+    "cluster_k_evaluation.png": cluster_k_evaluation,
 }
 # The marts of an optional input each chart needs (segments.publish.status.OPTIONAL_MARTS): without them
 # the chart is left out.

@@ -133,6 +133,7 @@ def chart(charts_dir: Path, name: str, alt: str) -> dict[str, str]:
 CHART_ALTS = {
     "segments.png": "Bar charts: number of customers and total sales amount per value segment",
     "clusters.png": "Scatter plot of customers by scaled total sales amount and number of orders, by cluster",
+    "cluster_k_evaluation.png": "Line chart: inertia and mean silhouette of K-means for k = 2 to 8",
     "top_products_revenue.png": "Bar chart: revenue amount of last quarter's top products",
     "top_products_sentiment.png": "Bar chart: average sentiment score of last quarter's top products",
     "monthly_revenue_by_region.png": "Line chart: revenue amount per month, one line per region",
@@ -183,6 +184,16 @@ def compared(value: float, overall: float) -> str:
     if ratio > 0.5:
         return "below"
     return "well below"
+
+
+def k_evaluation(warehouse: Warehouse) -> dict[str, int | None]:
+    """The sample size of cluster_k_evaluation and the k with the highest mean silhouette."""
+    evaluation = warehouse.read("select k, customers_sampled, silhouette from cluster_k_evaluation order by k")
+    silhouettes = evaluation.dropna(subset=["silhouette"])
+    return {
+        "customers_sampled": int(evaluation["customers_sampled"].max()) if len(evaluation) else 0,
+        "best_silhouette": int(silhouettes.loc[silhouettes["silhouette"].idxmax(), "k"]) if len(silhouettes) else None,
+    }
 
 
 def cluster_sentences(clusters: pd.DataFrame, formats: Formats) -> list[dict[str, str]]:
@@ -384,6 +395,7 @@ def report_context(
             {"column": column, "name": name, "meaning": meaning} for column, name, meaning in FEATURES
         ],
         "number_of_clusters": len(clusters),
+        "k_evaluation": k_evaluation(warehouse),
         "clusters": cluster_sentences(clusters, formats),
         "cluster_table": table(clusters[cluster_columns], formats, cluster_cells),
         "vip_table": table(

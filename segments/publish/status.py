@@ -44,6 +44,7 @@ PUBLISHED_REQUIRED = (
     "customer_clusters",
     "customer_cluster_profiles",
     "customer_vip",
+    "cluster_k_evaluation",
     "customer_segment_summary",
     "segment_definitions",
 )

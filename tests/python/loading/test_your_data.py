@@ -31,6 +31,10 @@ INPUT_MARTS = {
     },
 }
 CORE_MARTS = {
+    "cluster_k_evaluation",
+    "customer_cluster_centroids",
+    "customer_features_sample",
+    "customer_vip_centroids",
     "customer_segments",
     "customer_segment_summary",
     "customer_rfm",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
 from support import DbtProject, copy_project
 
 FEATURES = [
@@ -206,6 +207,54 @@ def test_a_fit_stopped_at_the_maximum_warns_by_name(slow_to_converge):
     tested = slow_to_converge.dbt("test", "--select", "customer_cluster_centroids")
     assert tested.returncode == 0, tested.stdout[-3000:]
     assert "Warning in test kmeans_converged" in tested.stdout, tested.stdout[-3000:]
+
+
+def assert_k_evaluation_matches_sklearn(project: DbtProject, sample_size: int = 1000) -> None:
+    """cluster_k_evaluation: its sample is the documented one, and for k = 2..8 its inertia and
+    mean silhouette are scikit-learn's for a fit from the same initial centroids."""
+    rows = project.query(
+        f"select customer_id, {', '.join(FEATURES)} from customer_features order by customer_id"
+    )
+    n = len(rows)
+    kept = [p for p in range(n) if p == 0 or (p * sample_size) // n != ((p - 1) * sample_size) // n]
+    ids = np.array([rows[p][0] for p in kept])
+    points = np.array([rows[p][1:] for p in kept], dtype=float)
+    sampled = [
+        customer_id for (customer_id,) in project.query("select customer_id from customer_features_sample")
+    ]
+    assert sorted(sampled) == ids.tolist()
+    evaluation = project.query(
+        "select k, customers_sampled, inertia, silhouette, converged_at_iteration"
+        " from cluster_k_evaluation order by k"
+    )
+    assert [row[0] for row in evaluation] == list(range(2, 9))
+    for k, customers_sampled, inertia, silhouette, converged_at in evaluation:
+        oracle = KMeans(
+            n_clusters=k,
+            init=quantile_init(points, ids, k),
+            n_init=1,
+            algorithm="lloyd",
+            max_iter=MAX_ITERATIONS,
+            tol=0,
+        ).fit(points)
+        assert customers_sampled == len(ids)
+        assert converged_at == oracle.n_iter_, k
+        assert inertia == pytest.approx(oracle.inertia_, rel=1e-9), k
+        assert silhouette == pytest.approx(silhouette_score(points, oracle.labels_), abs=1e-9), k
+
+
+def test_k_evaluation_matches_sklearn_at_the_default_scale(built_project):
+    assert_k_evaluation_matches_sklearn(built_project)
+
+
+def test_k_evaluation_samples_a_larger_population(slow_to_converge):
+    result = slow_to_converge.dbt(
+        "run", "--select", "customer_features_sample", "cluster_k_evaluation", "--vars", "{kmeans_sample_size: 400}"
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_k_evaluation_matches_sklearn(slow_to_converge, sample_size=400)
+    (count,) = slow_to_converge.query("select count(*) from customer_features_sample")[0]
+    assert count == 400
 
 
 @pytest.fixture(scope="module")

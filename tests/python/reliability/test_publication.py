@@ -24,7 +24,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, di
     assert project.generate().returncode == 0
     built = project.seed_and_build()
     assert built.returncode == 0, built.stdout[-4000:]
-    assert "Published 16 mart(s) in one transaction" in built.stdout
+    assert "Published 20 mart(s) in one transaction" in built.stdout
     marts = project.keep_good_copy()
     return project, marts
 
