@@ -188,12 +188,13 @@ def compared(value: float, overall: float) -> str:
 
 def k_evaluation(warehouse: Warehouse) -> dict[str, int | None]:
     """The sample size of cluster_k_evaluation and the k with the highest mean silhouette."""
-    evaluation = warehouse.read("select k, customers_sampled, silhouette from cluster_k_evaluation order by k")
+    evaluation = warehouse.read(
+        "select k, customers_sampled, silhouette from cluster_k_evaluation order by k"
+    )
     silhouettes = evaluation.dropna(subset=["silhouette"])
-    return {
-        "customers_sampled": int(evaluation["customers_sampled"].max()) if len(evaluation) else 0,
-        "best_silhouette": int(silhouettes.loc[silhouettes["silhouette"].idxmax(), "k"]) if len(silhouettes) else None,
-    }
+    best = int(silhouettes.loc[silhouettes["silhouette"].idxmax(), "k"]) if len(silhouettes) else None
+    sampled = int(evaluation["customers_sampled"].max()) if len(evaluation) else 0
+    return {"customers_sampled": sampled, "best_silhouette": best}
 
 
 def cluster_sentences(clusters: pd.DataFrame, formats: Formats) -> list[dict[str, str]]:

@@ -249,7 +249,12 @@ def test_k_evaluation_matches_sklearn_at_the_default_scale(built_project):
 
 def test_k_evaluation_samples_a_larger_population(slow_to_converge):
     result = slow_to_converge.dbt(
-        "run", "--select", "customer_features_sample", "cluster_k_evaluation", "--vars", "{kmeans_sample_size: 400}"
+        "run",
+        "--select",
+        "customer_features_sample",
+        "cluster_k_evaluation",
+        "--vars",
+        "{kmeans_sample_size: 400}",
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert_k_evaluation_matches_sklearn(slow_to_converge, sample_size=400)
