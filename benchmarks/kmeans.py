@@ -1,21 +1,30 @@
-"""SQL K-means (customer_clusters, dbt on SQLite) against scikit-learn on the same features.
+"""The SQL K-means fit (customer_cluster_centroids) on SQLite and DuckDB beside scikit-learn and
+beside each engine's floor per iteration.
 
-    .venv/bin/python benchmarks/kmeans.py [--sizes 10000 100000 1000000]
+    .venv/bin/python benchmarks/kmeans.py [--sizes 10000 100000 1000000] [--engines sqlite duckdb]
 
 For each size it writes a customer_features table of that many customers (four scaled features
-drawn around five centres) into a temporary warehouse, times `dbt run --select customer_clusters`
-and scikit-learn's KMeans (same initial centroids, n_init=1, algorithm="lloyd", tol=0, the same
-iteration cap), and prints both times, their ratio and whether the labels are identical.
-A benchmark, not a test: it prints figures and asserts nothing.
+drawn around five centres, numpy seed 42) into a temporary warehouse of each engine and runs
+`dbt run --select customer_cluster_centroids` there. The fit's times come from the line kmeans_fit
+writes to dbt's log (initialisation, iterations and their time). Beside it:
+- scikit-learn's KMeans from the same initial centroids (n_init=1, algorithm="lloyd", tol=0, the
+  same iteration cap; the best of three fits): its time, its iterations and the largest
+  difference between its centroids and the fit's;
+- each engine's floor, in the same run: one select that computes the k squared distances of
+  every point to the final centroids and nothing else (`select min(d1), ..., min(dk)` over the
+  same points query the fit reads), the best of three.
+DuckDB needs .venv-duckdb (make test-engines creates it). A benchmark, not a test: it prints
+figures and asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +41,12 @@ FEATURES = [
     "days_since_last_activity_scaled",
 ]
 K = 4
-ITERATIONS = 40
+MAX_ITERATIONS = 300
+DBT = {"sqlite": REPO / ".venv" / "bin" / "dbt", "duckdb": REPO / ".venv-duckdb" / "bin" / "dbt"}
+FIT_LINE = re.compile(
+    r"kmeans_fit of .*: k=(\d+), (\d+) points, init \w+\+* in ([\d.]+) s, (\d+) iterations in ([\d.]+) s,"
+    r" converged at (\w+)"
+)
 
 
 def features(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -43,66 +57,170 @@ def features(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def sql_kmeans(frame: pd.DataFrame, warehouse_dir: Path) -> tuple[float, np.ndarray, str]:
-    with sqlite3.connect(warehouse_dir / "segments.db") as connection:
-        frame.to_sql("customer_features", connection, if_exists="replace", index=False)
-    env = {**os.environ, "SEGMENTS_WAREHOUSE_DIR": str(warehouse_dir), "DBT_PROFILES_DIR": str(REPO)}
+def write_features(engine: str, frame: pd.DataFrame, warehouse: Path) -> None:
+    if engine == "sqlite":
+        with sqlite3.connect(warehouse / "segments.db") as connection:
+            frame.to_sql("customer_features", connection, index=False)
+        return
+    csv = warehouse / "customer_features.csv"
+    frame.to_csv(csv, index=False, float_format="%.17g")
+    script = (
+        "import duckdb, sys; connection = duckdb.connect(sys.argv[1]);"
+        " connection.execute(f\"create table customer_features as select * from read_csv('{sys.argv[2]}',"
+        " header=true, columns={{'customer_id': 'BIGINT', "
+        + ", ".join(f"'{f}': 'DOUBLE'" for f in FEATURES)
+        + '}})")'
+    )
+    python = DBT["duckdb"].parent / "python"
+    subprocess.run([str(python), "-c", script, str(warehouse / "segments.duckdb"), str(csv)], check=True)
+
+
+def run_fit(engine: str, warehouse: Path) -> dict[str, float]:
+    """dbt run of customer_cluster_centroids; the fit's figures from dbt's log, and the whole run."""
+    logs = warehouse / "logs"
+    env = {**os.environ, "SEGMENTS_WAREHOUSE_DIR": str(warehouse), "DBT_PROFILES_DIR": str(REPO)}
     started = time.perf_counter()
     subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            str(DBT[engine]),
             "--quiet",
             "run",
             "--select",
-            "customer_clusters",
-            "--vars",
-            f"{{cluster_k: {K}, kmeans_iterations: {ITERATIONS}}}",
+            "customer_cluster_centroids",
+            "--target",
+            engine,
+            "--log-path",
+            str(logs),
         ],
         cwd=REPO,
         env=env,
         check=True,
     )
     elapsed = time.perf_counter() - started
-    with sqlite3.connect(warehouse_dir / "segments.db") as connection:
-        labels = pd.read_sql_query(
-            "select cluster_id, converged_at_iteration from customer_clusters order by customer_id",
-            connection,
+    (line,) = [line for line in (logs / "dbt.log").read_text().splitlines() if FIT_LINE.search(line)][-1:]
+    _k, points, init_s, iterations, loop_s, converged = FIT_LINE.search(line).groups()
+    return {
+        "points": int(points),
+        "init_s": float(init_s),
+        "iterations": int(iterations),
+        "loop_s": float(loop_s),
+        "converged": converged != "None",
+        "dbt_run_s": elapsed,
+    }
+
+
+def read_centroids(engine: str, warehouse: Path) -> tuple[np.ndarray, np.ndarray]:
+    columns = ", ".join([*("initial_" + f for f in FEATURES), *FEATURES])
+    query = f"select {columns} from customer_cluster_centroids order by cluster_id"
+    if engine == "sqlite":
+        with sqlite3.connect(warehouse / "segments.db") as connection:
+            rows = np.array(connection.execute(query).fetchall(), dtype=float)
+    else:
+        python = DBT["duckdb"].parent / "python"
+        script = (
+            "import duckdb, sys, json; print(json.dumps(duckdb.connect(sys.argv[1], read_only=True)"
+            ".execute(sys.argv[2]).fetchall()))"
         )
-    converged = labels["converged_at_iteration"].max()
-    iterations = "not converged" if pd.isna(converged) else str(int(converged))
-    return elapsed, labels["cluster_id"].to_numpy() - 1, iterations
+        output = subprocess.run(
+            [str(python), "-c", script, str(warehouse / "segments.duckdb"), query],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        rows = np.array(json.loads(output), dtype=float)
+    return rows[:, : len(FEATURES)], rows[:, len(FEATURES) :]
 
 
-def sklearn_kmeans(frame: pd.DataFrame) -> tuple[float, np.ndarray, int]:
-    points = frame[FEATURES].to_numpy()
-    order = np.lexsort((frame["customer_id"].to_numpy(), points[:, 0]))
-    init = points[order[[int((c - 0.5) * len(frame) / K) for c in range(1, K + 1)]]]
+FLOOR_SCRIPT = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+best = float("inf")
+for _ in range(3):
     started = time.perf_counter()
-    model = KMeans(n_clusters=K, init=init, n_init=1, algorithm="lloyd", max_iter=ITERATIONS, tol=0).fit(
-        points
+    connection.execute(sys.argv[2]).fetchall()
+    best = min(best, time.perf_counter() - started)
+print(best)
+"""
+
+
+def floor(engine: str, warehouse: Path, centroids: np.ndarray) -> float:
+    """The engine's floor: one select of the k squared distances of every point to `centroids` and
+    nothing else, over the points query the fit reads; the best of three."""
+    double = "real" if engine == "sqlite" else "double"
+    points = (
+        "select cast(customer_id as bigint) as point_id, "
+        + ", ".join(f"cast({f} as {double}) as x{i}" for i, f in enumerate(FEATURES, 1))
+        + " from customer_features"
     )
-    return time.perf_counter() - started, model.labels_, int(model.n_iter_)
+    distances = [
+        " + ".join(f"(x{d} - {value!r}) * (x{d} - {value!r})" for d, value in enumerate(centroid, 1))
+        for centroid in centroids.tolist()
+    ]
+    query = f"select {', '.join(f'min({d})' for d in distances)} from ({points}) as points"
+    if engine == "duckdb":
+        python = DBT["duckdb"].parent / "python"
+        output = subprocess.run(
+            [str(python), "-c", FLOOR_SCRIPT, str(warehouse / "segments.duckdb"), query],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return float(output)
+    best = float("inf")
+    with sqlite3.connect(warehouse / "segments.db") as connection:
+        for _ in range(3):
+            started = time.perf_counter()
+            connection.execute(query).fetchall()
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+def sklearn_fit(frame: pd.DataFrame, initial: np.ndarray) -> tuple[float, KMeans]:
+    """scikit-learn from the same initial centroids; the best of three fits."""
+    points = frame[FEATURES].to_numpy()
+    best = float("inf")
+    for _ in range(3):
+        model = KMeans(
+            n_clusters=K, init=initial, n_init=1, algorithm="lloyd", max_iter=MAX_ITERATIONS, tol=0
+        )
+        started = time.perf_counter()
+        model.fit(points)
+        best = min(best, time.perf_counter() - started)
+    return best, model
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--engines", nargs="+", choices=sorted(DBT), default=["sqlite", "duckdb"])
     args = parser.parse_args()
     rng = np.random.default_rng(42)
     print(
-        f"{'customers':>10} {'SQL s':>8} {'sklearn s':>10} {'ratio':>7} {'same labels':>12}"
-        f" {'SQL iterations':>15} {'sklearn iterations':>19}"
+        f"{'engine':>7} {'customers':>10} {'iterations':>10} {'init s':>7} {'fit s':>8} {'s/iteration':>11}"
+        f" {'floor s':>8} {'÷ floor':>8} {'sklearn s':>9} {'sk iter':>7} {'fit ÷ sk':>8} {'max |Δc|':>9}"
+        f" {'dbt run s':>9}"
     )
     for n in args.sizes:
         frame = features(n, rng)
-        with tempfile.TemporaryDirectory() as warehouse_dir:
-            sql_seconds, sql_labels, sql_iterations = sql_kmeans(frame, Path(warehouse_dir))
-        sk_seconds, sk_labels, sk_iterations = sklearn_kmeans(frame)
-        same = bool((sql_labels == sk_labels).all())
-        print(
-            f"{n:>10,} {sql_seconds:>8.2f} {sk_seconds:>10.3f} {sql_seconds / sk_seconds:>7.1f} {same!s:>12}"
-            f" {sql_iterations:>15} {sk_iterations:>19}"
-        )
+        for engine in args.engines:
+            with tempfile.TemporaryDirectory() as folder:
+                warehouse = Path(folder)
+                write_features(engine, frame, warehouse)
+                fit = run_fit(engine, warehouse)
+                initial, final = read_centroids(engine, warehouse)
+                floor_seconds = floor(engine, warehouse, final)
+            sk_seconds, model = sklearn_fit(frame, initial)
+            per_iteration = fit["loop_s"] / fit["iterations"]
+            fit_seconds = fit["init_s"] + fit["loop_s"]
+            print(
+                f"{engine:>7} {n:>10,} {fit['iterations']:>10}{'' if fit['converged'] else '*'}"
+                f" {fit['init_s']:>7.3f} {fit_seconds:>8.2f} {per_iteration:>11.4f}"
+                f" {floor_seconds:>8.4f} {per_iteration / floor_seconds:>8.2f}"
+                f" {sk_seconds:>9.3f} {model.n_iter_:>7} {fit_seconds / sk_seconds:>8.1f}"
+                f" {np.abs(final - model.cluster_centers_).max():>9.1e} {fit['dbt_run_s']:>9.1f}",
+                flush=True,
+            )
+    print("fit s = init s + the iterations' time, from kmeans_fit's line in dbt's log; * = not converged")
 
 
 if __name__ == "__main__":
