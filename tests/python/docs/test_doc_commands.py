@@ -40,10 +40,10 @@ SKIP_MARKER = re.compile(r"^\s*<!-- docs-test: skip, (?P<reason>.+?) -->\s*$")
 
 # The pages run in this order, each reading in its own copy of the project: a reader of README.md
 # who goes on to loading large data and the refresh (which then loads over the warehouse
-# `make build` made), and a reader with their own data on a fresh clone. Every other page has no
-# command block that runs.
+# `make build` made) and then tries the clustering settings, and a reader with their own data on a
+# fresh clone. Every other page has no command block that runs.
 READINGS = {
-    "generated-data": ["README.md", "docs/loading-and-refresh.md"],
+    "generated-data": ["README.md", "docs/loading-and-refresh.md", "docs/clustering.md"],
     "your-data": ["docs/your-data.md"],
 }
 
@@ -258,6 +258,28 @@ def sqlite3_counts_the_segments(root: Path, output: str) -> None:
     assert sum(int(count) for count in counted.values()) == csv_rows(root / "seeds" / "customers.csv")
 
 
+def clusters_start_from_customers(root: Path, output: str) -> None:
+    """k-means++ starts every cluster at a customer (the definition picks points), and the fit
+    converged; every customer is in one of the clusters."""
+    features = ["total_sales_amount_scaled", "number_of_orders_scaled", "average_order_value_scaled"]
+    features.append("days_since_last_activity_scaled")
+    matches = " and ".join(f"f.{name} = c.initial_{name}" for name in features)
+    with sqlite3.connect(root / "warehouse" / "segments.db") as warehouse:
+        ((clusters, started_at_customers, converged),) = warehouse.execute(
+            "select count(*), sum(exists (select 1 from customer_features as f where"
+            f" {matches})), min(converged_at_iteration) from customer_cluster_centroids as c"
+        ).fetchall()
+        ((clustered, customers),) = warehouse.execute(
+            "select (select count(*) from customer_clusters), (select count(*) from customer_features)"
+        ).fetchall()
+    assert (clusters, started_at_customers) == (4, 4) and converged is not None, output[-3000:]
+    assert clustered == customers
+
+
+def k_evaluation_shows_k_2_to_8(root: Path, output: str) -> None:
+    assert shown_tables(output) == [7], output[-3000:]
+
+
 REFRESH = "python -m seeds_gen --append-day --orders 1000"
 CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
     ("README.md", "make build"): make_build_prints_the_segments,
@@ -273,6 +295,11 @@ CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
     ),
     ("docs/loading-and-refresh.md", REFRESH): segments_count_the_seeds,
     ("docs/loading-and-refresh.md", "dbt build"): segments_count_the_seeds,
+    (
+        "docs/clustering.md",
+        "dbt build --select customer_cluster_centroids+ --vars '{kmeans_init: kmeans++, kmeans_seed: 7}'",
+    ): clusters_start_from_customers,
+    ("docs/clustering.md", "dbt show --select cluster_k_evaluation"): k_evaluation_shows_k_2_to_8,
     ("docs/your-data.md", "make build DATA=path/to/folder"): make_build_data_prints_the_segments,
     ("docs/your-data.md", "python -m segments.bulk_load --data-dir path/to/folder"): (
         list_inputs_prints_the_example
