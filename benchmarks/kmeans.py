@@ -1,7 +1,7 @@
 """The SQL K-means fit (customer_cluster_centroids) on SQLite and DuckDB beside scikit-learn and
 beside each engine's floor per iteration.
 
-    .venv/bin/python benchmarks/kmeans.py [--sizes 10000 100000 1000000] [--engines sqlite duckdb]
+    .venv/bin/python benchmarks/kmeans.py [--sizes 10000 100000 1000000] [--engines sqlite duckdb spark]
 
 For each size it writes a customer_features table of that many customers (four scaled features
 drawn around five centres, numpy seed 42) into a temporary warehouse of each engine and runs
@@ -13,8 +13,10 @@ writes to dbt's log (initialisation, iterations and their time). Beside it:
 - each engine's floor, in the same run: one select that computes the k squared distances of
   every point to the final centroids and nothing else (`select min(d1), ..., min(dk)` over the
   same points query the fit reads), the best of three.
-DuckDB needs .venv-duckdb (make test-engines creates it). A benchmark, not a test: it prints
-figures and asserts nothing.
+Spark (local) runs once, on the default demo data (dbt seed, then dbt run of +customer_clusters):
+its line gives the fit's and the assignment's times from dbt's run_results.json. DuckDB and Spark
+need .venv-duckdb and .venv-spark (make test-engines creates them). A benchmark, not a test: it
+prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -42,7 +45,13 @@ FEATURES = [
 ]
 K = 4
 MAX_ITERATIONS = 300
-DBT = {"sqlite": REPO / ".venv" / "bin" / "dbt", "duckdb": REPO / ".venv-duckdb" / "bin" / "dbt"}
+DBT = {
+    "sqlite": REPO / ".venv" / "bin" / "dbt",
+    "duckdb": REPO / ".venv-duckdb" / "bin" / "dbt",
+    "spark": REPO / ".venv-spark" / "bin" / "dbt",
+}
+# What a copy of the project for the Spark run leaves behind.
+COPY_IGNORE = shutil.ignore_patterns(".venv*", ".git", "target", "logs", "warehouse", "*.csv", "__pycache__")
 FIT_LINE = re.compile(
     r"kmeans_fit of .*: k=(\d+), (\d+) points, init \w+\+* in ([\d.]+) s, (\d+) iterations in ([\d.]+) s,"
     r" converged at (\w+)"
@@ -189,10 +198,46 @@ def sklearn_fit(frame: pd.DataFrame, initial: np.ndarray) -> tuple[float, KMeans
     return best, model
 
 
+def spark_default_clusters() -> None:
+    """customer_clusters on Spark (local) on the default demo data: dbt seed, then dbt run of
+    +customer_clusters; the fit's and the assignment's times from dbt's run_results.json."""
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "segments"
+        shutil.copytree(REPO, project, ignore=COPY_IGNORE)
+        env = {
+            **os.environ,
+            "SEGMENTS_WAREHOUSE_DIR": str(project / "warehouse"),
+            "DBT_PROFILES_DIR": str(project),
+        }
+        python = REPO / ".venv" / "bin" / "python"
+        subprocess.run(
+            [str(python), "-m", "seeds_gen", "--as-of", "2026-06-30"],
+            cwd=project,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        dbt = [str(DBT["spark"]), "--quiet", "--target", "spark"]
+        subprocess.run([*dbt, "seed"], cwd=project, env=env, check=True)
+        subprocess.run([*dbt, "run", "--select", "+customer_clusters"], cwd=project, env=env, check=True)
+        results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+        seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+        (line,) = [
+            line for line in (project / "logs" / "dbt.log").read_text().splitlines() if FIT_LINE.search(line)
+        ]
+    _k, points, _init_s, iterations, _loop_s, _converged = FIT_LINE.search(line).groups()
+    fit, assign = seconds["customer_cluster_centroids"], seconds["customer_clusters"]
+    print(
+        f"spark, default data ({points} customers): customer_cluster_centroids {fit:.2f} s"
+        f" ({iterations} iterations) + customer_clusters {assign:.2f} s = {fit + assign:.2f} s"
+        " (dbt's run_results.json)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--engines", nargs="+", choices=sorted(DBT), default=["sqlite", "duckdb"])
+    parser.add_argument("--engines", nargs="+", choices=sorted(DBT), default=["sqlite", "duckdb", "spark"])
     args = parser.parse_args()
     rng = np.random.default_rng(42)
     print(
@@ -202,7 +247,7 @@ def main() -> None:
     )
     for n in args.sizes:
         frame = features(n, rng)
-        for engine in args.engines:
+        for engine in [engine for engine in args.engines if engine != "spark"]:
             with tempfile.TemporaryDirectory() as folder:
                 warehouse = Path(folder)
                 write_features(engine, frame, warehouse)
@@ -221,6 +266,8 @@ def main() -> None:
                 flush=True,
             )
     print("fit s = init s + the iterations' time, from kmeans_fit's line in dbt's log; * = not converged")
+    if "spark" in args.engines:
+        spark_default_clusters()
 
 
 if __name__ == "__main__":
