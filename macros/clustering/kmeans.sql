@@ -312,7 +312,9 @@
         {%- endfor %}{% endfor -%}
         {%- do values.append('0 as iterations') -%}
         {%- do values.append('0 as converged_at_iteration') -%}
-        {%- do rows.append('select * from (select ' ~ values | join(', ') ~ ') as no_points where 1 = 0') -%}
+        {%- do rows.append('-- No centroids: no points, or a command that runs no fit (dbt docs generate).\n'
+                           ~ 'select * from (select ' ~ values | join(', ')
+                           ~ ') as no_points where 1 = 0') -%}
     {%- endif -%}
     {{ return(rows | join('\nunion all\n')) }}
 {%- endmacro %}
