@@ -45,7 +45,7 @@ distances_{{ k }} as (
             {{- " +" if not loop.last }}
             {%- endfor %}
         )) as distance_sum,
-        count(*) as others
+        count(*) as other_customers
 
     from labelled_{{ k }} as customer
 
@@ -105,13 +105,13 @@ silhouettes as (
         k,
         point_id,
         case
-            when max(case when other_cluster_id = cluster_id then others end) is null then 0
+            when max(case when other_cluster_id = cluster_id then other_customers end) is null then 0
             else (
-                min(case when other_cluster_id <> cluster_id then distance_sum / others end)
-                - max(case when other_cluster_id = cluster_id then distance_sum / others end)
+                min(case when other_cluster_id <> cluster_id then distance_sum / other_customers end)
+                - max(case when other_cluster_id = cluster_id then distance_sum / other_customers end)
             ) / {{ greatest_of([
-                'min(case when other_cluster_id <> cluster_id then distance_sum / others end)',
-                'max(case when other_cluster_id = cluster_id then distance_sum / others end)',
+                'min(case when other_cluster_id <> cluster_id then distance_sum / other_customers end)',
+                'max(case when other_cluster_id = cluster_id then distance_sum / other_customers end)',
             ]) }}
         end as silhouette
 

@@ -2,7 +2,7 @@
 -- (cluster_k_evaluation): at most var kmeans_sample_size customers, evenly spread over the
 -- customer_id order; every customer when there are no more.
 {%- set sample_size = validated_whole_number(
-    "var 'kmeans_sample_size'", var('kmeans_sample_size'), 100, 100000) %}
+    "var 'kmeans_sample_size'", var('kmeans_sample_size'), 2, 100000) %}
 
 with
 
@@ -16,7 +16,7 @@ positioned as (
 
     select
         customer_features.*,
-        row_number() over (order by customer_id) - 1 as position,
+        row_number() over (order by customer_features.customer_id) - 1 as position,
         count(*) over () as number_of_customers
 
     from customer_features
@@ -28,9 +28,12 @@ bucketed as (
 
     select
         *,
-        floor(cast(position as {{ type_double() }}) * {{ sample_size }} / number_of_customers) as bucket,
-        floor(cast(position - 1 as {{ type_double() }}) * {{ sample_size }} / number_of_customers)
-            as previous_bucket
+        floor(
+            cast(position as {{ type_double() }}) * {{ sample_size }} / number_of_customers
+        ) as bucket,
+        floor(
+            cast(position - 1 as {{ type_double() }}) * {{ sample_size }} / number_of_customers
+        ) as previous_bucket
 
     from positioned
 
@@ -39,10 +42,10 @@ bucketed as (
 final as (
 
     select
-        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id,
         {%- for feature in customer_cluster_features() %}
-        cast({{ feature }} as {{ type_double() }}) as {{ feature }}{{ "," if not loop.last }}
+        cast({{ feature }} as {{ type_double() }}) as {{ feature }},
         {%- endfor %}
+        cast(customer_id as {{ dbt.type_bigint() }}) as customer_id
 
     from bucketed
 

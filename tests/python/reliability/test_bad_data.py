@@ -243,7 +243,7 @@ BAD_VARS = [
     ("{kmeans_init: ''}", "kmeans_init"),
     ("{kmeans_seed: -1}", "kmeans_seed"),
     ("{kmeans_seed: 4.2}", "kmeans_seed"),
-    ("{kmeans_sample_size: 10}", "kmeans_sample_size"),
+    ("{kmeans_sample_size: 1}", "kmeans_sample_size"),
     ("{kmeans_sample_size: all}", "kmeans_sample_size"),
     ("{as_of_date: '2026-02-30'}", "as_of_date"),
     ("{as_of_date: yesterday}", "as_of_date"),
