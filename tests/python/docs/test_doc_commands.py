@@ -210,12 +210,12 @@ segments_count_the_seeds = segments_count(Path("seeds"))
 
 
 def make_build_prints_the_segments(root: Path, output: str) -> None:
-    """README: the head of customer_segments and the customers per segment, then `fresh: 16 marts
+    """README: the head of customer_segments and the customers per segment, then `fresh: 18 marts
     ...`; the docs, exports and report written."""
     assert "First rows of customer_segments" in output
     tables = shown_tables(output)
     assert len(tables) == 2 and tables[0] == 10 and tables[1] >= 1, output[-3000:]
-    assert "fresh: 16 marts hold the data of the raw tables as they are now" in output
+    assert "fresh: 18 marts hold the data of the raw tables as they are now" in output
     for path in ("target/index.html", "exports/customers_enriched.csv", "reports/index.html"):
         assert (root / path).is_file(), path
     segments_count_the_seeds(root, output)

@@ -25,7 +25,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, di
     assert project.generate().returncode == 0
     built = project.seed_and_build()
     assert built.returncode == 0, built.stdout[-4000:]
-    assert "Published 16 mart(s) in one transaction" in built.stdout
+    assert "Published 18 mart(s) in one transaction" in built.stdout
     shutil.copytree(project.root / "seeds", project.root.parent / "good-seeds")
     shutil.copytree(project.warehouse.parent, project.root.parent / "good-warehouse")
     marts = project.mart_rows()
