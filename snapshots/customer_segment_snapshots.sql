@@ -2,7 +2,9 @@
 -- which its segment, total and number of orders stayed the same. dbt_valid_from and dbt_valid_to
 -- are the as-of dates of the data (the column segment_date, dbt's `updated_at` for the check
 -- strategy), never the wall clock: the same data snapshotted again adds nothing, and a replay of
--- the same days gives the same table.
+-- the same days gives the same table. A customer who left the raw data has their row ended on the
+-- as-of date (hard_deletes 'invalidate'; dbt's snapshot_get_time is the as-of date,
+-- macros/segment_history/).
 --
 -- Two sources, one shape:
 -- - a build or refresh (var segment_history_date empty): the customer_segments this build wrote
@@ -17,6 +19,7 @@
     unique_key='customer_id',
     check_cols=['customer_segment', 'total_sales_amount', 'number_of_orders'],
     updated_at='segment_date',
+    hard_deletes='invalidate',
 ) }}
 
 {%- set history_date = segment_history_date() %}

@@ -1,0 +1,40 @@
+{#- The segment history's snapshot (snapshots/customer_segment_snapshots.sql), for the backfill
+    (python -m segments.history, docs/segment-history.md). -#}
+
+
+{#- The snapshot table, from the graph: where dbt writes it on this target. -#}
+{% macro segment_history_relation() -%}
+    {%- set node = graph.nodes.get('snapshot.' ~ project_name ~ '.customer_segment_snapshots') -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error(
+            "the segment history needs the snapshot customer_segment_snapshots, which is disabled on the "
+            ~ target.type ~ " target (docs/segment-history.md)"
+        ) }}
+    {%- endif -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias,
+                                  type='table')) }}
+{%- endmacro %}
+
+
+{#- Drop the snapshot table, so that a backfill replays the history from its first day: a snapshot
+    only adds rows after its newest ones. -#}
+{% macro drop_segment_history() -%}
+    {%- if execute -%}
+        {% call statement('drop_segment_history', auto_begin=true) -%}
+            drop table if exists {{ segment_history_relation() }}
+        {%- endcall %}
+        {% do adapter.commit() %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The time dbt's snapshots stamp rows with where no `updated_at` column does it: the rows ended
+    because their customer left the raw data (hard_deletes: invalidate). The as-of date of the
+    data, as for every other date of the snapshot (its `updated_at` is segment_date), never the
+    warehouse's clock: the backfill's day, else the as-of date. dbt dispatches snapshot_get_time in
+    its own namespace, which looks in the root project first, so this default__ version is the one
+    every adapter uses. -#}
+{% macro default__snapshot_get_time() -%}
+    {%- set history_date = segment_history_date() -%}
+    {{ return(history_date if history_date is not none else as_of_date()) }}
+{%- endmacro %}
