@@ -7,6 +7,7 @@ warehouse, so no build of its own."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from support import AS_OF, REPO, DbtProject, copy_project
@@ -161,6 +163,38 @@ def test_segment_migrations_count_every_customer_once_per_period(history: Histor
                 found[(row[3], row[4], "before")] += int(Decimal(row[6]) * 100)
                 found[(row[3], row[4], "after")] += int(Decimal(row[7]) * 100)
         assert found == matrix, (period_type, start, end)
+
+
+def test_the_report_shows_the_months_matrix_and_the_segment_sizes(history: History, tmp_path: Path) -> None:
+    """The report's matrix of the last month: from each customer's segment on its first snapshot day
+    to their segment on its last, as computed here; the chart of segment sizes beside it."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SEGMENTS_")}
+    folders = ["--exports", str(tmp_path / "exports"), "--reports", str(tmp_path / "reports")]
+    result = subprocess.run(
+        [sys.executable, "-m", "segments.publish", "--warehouse", str(history.project.warehouse), *folders],
+        cwd=history.project.root,
+        env={**env, "PYTHONPATH": str(history.project.root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "reports" / "charts" / "segment_sizes.png").stat().st_size > 10_000
+    page = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    movement = page[page.index('id="segment-movement"') :]
+    movement = movement[: movement.index("</table>")]
+    headers = re.findall(r'<th class="num" scope="col">([^<]+)</th>', movement)
+    rows = {
+        cells[0]: dict(zip(headers, (int(cell.replace(",", "")) for cell in cells[1:]), strict=True))
+        for cells in (
+            re.findall(r"<td[^>]*>([^<]+)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", movement)
+        )
+    }
+    start, end = history.expected[REPLAYED[0]], history.expected[AS_OF]
+    expected = Counter((start[id_][0] if id_ in start else "New", state[0]) for id_, state in end.items())
+    found = {(from_, to): count for from_, counts in rows.items() for to, count in counts.items() if count}
+    assert found == dict(expected)
+    assert f"From {REPLAYED[0]} to {AS_OF}" in movement
 
 
 def test_the_same_day_again_adds_no_row(history: History) -> None:

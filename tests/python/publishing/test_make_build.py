@@ -101,6 +101,7 @@ def test_publishes_the_exports_charts_and_report(make_build):
         "exports/customers_enriched.xlsx",
         "reports/charts/segments.png",
         "reports/charts/clusters.png",
+        "reports/charts/segment_sizes.png",
         "reports/index.html",
     ):
         assert (project.root / path).is_file(), path
