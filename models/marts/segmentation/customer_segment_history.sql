@@ -4,9 +4,10 @@
 -- period here.
 with
 
+-- The snapshot, or no rows before its first run (segment_snapshot_rows).
 snapshots as (
 
-    select * from {{ ref('customer_segment_snapshots') }}
+    {{ segment_snapshot_rows() }}
 
 ),
 

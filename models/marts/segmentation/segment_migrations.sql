@@ -4,9 +4,10 @@
 -- and what they had spent by each. A customer not in the history at the start comes from 'New'.
 with
 
+-- The snapshot, or no rows before its first run (segment_snapshot_rows).
 snapshots as (
 
-    select * from {{ ref('customer_segment_snapshots') }}
+    {{ segment_snapshot_rows() }}
 
 ),
 
