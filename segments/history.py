@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -134,6 +135,7 @@ def backfill(days: int, as_of: datetime.date | None) -> tuple[datetime.date, dat
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    started = time.monotonic()
     try:
         first, last = backfill(args.days, args.as_of)
     except HistoryError as error:
@@ -141,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(
         f"segment history: {args.days} day(s), {first} to {last}, one snapshot a day; "
-        "customer_segment_history and segment_migrations published"
+        f"customer_segment_history and segment_migrations published ({time.monotonic() - started:.1f} s)"
     )
     return 0
 
