@@ -4,7 +4,8 @@
 -- strategy), never the wall clock: the same data snapshotted again adds nothing, and a replay of
 -- the same days gives the same table. A customer who left the raw data has their row ended on the
 -- as-of date (hard_deletes 'invalidate'; dbt's snapshot_get_time is the as-of date,
--- macros/segment_history/).
+-- macros/segment_history/). A snapshot for a day before the history's last rewinds the history to
+-- that day first (pre-hook rewind_segment_history): as-of dates only move forward.
 --
 -- Two sources, one shape:
 -- - a build or refresh (var segment_history_date empty): the customer_segments this build wrote
@@ -20,6 +21,7 @@
     check_cols=['customer_segment', 'total_sales_amount', 'number_of_orders'],
     updated_at='segment_date',
     hard_deletes='invalidate',
+    pre_hook="{{ rewind_segment_history() }}",
 ) }}
 
 {%- set history_date = segment_history_date() %}

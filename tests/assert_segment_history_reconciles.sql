@@ -1,9 +1,10 @@
 -- The segment history agrees with customer_segments, per segment, in customers and whole cents:
 -- the current periods of customer_segment_history and, in segment_migrations, the end of the last
--- snapshot period (the customers and sales there) hold what customer_segments holds now; and each
--- snapshot period starts (from_segment, less 'New') where the period before it ended
--- (to_segment). Fails with one row per segment and check that differ. A history without rows (no
--- snapshot taken yet) passes.
+-- snapshot period (the customers and sales there) hold what customer_segments holds now; and on
+-- the last day of every snapshot period, segment_migrations' customers per to_segment are the
+-- customers whose customer_segment_history period holds that day (a customer who left the raw
+-- data is in neither). Fails with one row per segment and check that differ. A history without
+-- rows (no snapshot taken yet) passes.
 with
 
 customer_segments as (
@@ -83,21 +84,23 @@ period_ends as (
 
 ),
 
-period_starts as (
+-- The periods of customer_segment_history that hold on each end of a snapshot period: the same
+-- customers per segment, from the other mart's own computation.
+history_on_period_ends as (
 
     select
-        period_start as snapshot_date,
-        from_segment as customer_segment,
-        sum(customers) as customers
+        ends.snapshot_date,
+        history.customer_segment,
+        count(*) as customers
 
-    from migrations
+    from (select distinct period_ends.snapshot_date from period_ends) as ends
 
-    where
-        period_type = 'snapshot'
-        and from_segment != 'New'
-        and period_start in (select ends.snapshot_date from period_ends as ends)
+    inner join history
+        on
+            ends.snapshot_date >= history.valid_from
+            and (history.valid_to is null or ends.snapshot_date < history.valid_to)
 
-    group by period_start, from_segment
+    group by ends.snapshot_date, history.customer_segment
 
 ),
 
@@ -152,22 +155,19 @@ mismatches as (
     union all
 
     select
-        'period starts where the one before ended' as check_name,
-        coalesce(period_ends.customer_segment, period_starts.customer_segment) as customer_segment,
+        'history on each period end' as check_name,
+        coalesce(period_ends.customer_segment, history_on_period_ends.customer_segment) as customer_segment,
         period_ends.customers as expected,
-        period_starts.customers as found
+        history_on_period_ends.customers as found
 
     from period_ends
 
-    full outer join period_starts
+    full outer join history_on_period_ends
         on
-            period_ends.snapshot_date = period_starts.snapshot_date
-            and period_ends.customer_segment = period_starts.customer_segment
+            period_ends.snapshot_date = history_on_period_ends.snapshot_date
+            and period_ends.customer_segment = history_on_period_ends.customer_segment
 
-    where
-        coalesce(period_ends.snapshot_date, period_starts.snapshot_date)
-        in (select starts.snapshot_date from period_starts as starts)
-        and coalesce(period_ends.customers, 0) != coalesce(period_starts.customers, 0)
+    where coalesce(period_ends.customers, 0) != coalesce(history_on_period_ends.customers, 0)
 
 ),
 

@@ -59,3 +59,25 @@
         select * from {{ relation }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The snapshot's pre-hook: the history after the day about to be snapshotted is dropped, so that
+    as-of dates only move forward. Rows that began after it are deleted and rows that ended after
+    it are current again: the history as it stood on that day, which the snapshot then compares
+    with the data. Nothing happens when the day is the history's last or later (every build of new
+    data); data with an earlier as-of date (another data set loaded over the warehouse) rewinds
+    the history to it instead of leaving rows from after it beside the new ones. In the snapshot's
+    transaction: it commits with the snapshot or not at all. -#}
+{% macro rewind_segment_history() -%}
+    {%- if execute and load_relation(this) is not none -%}
+        {%- set history_date = segment_history_date() -%}
+        {%- set day = history_date if history_date is not none else as_of_date() -%}
+        {% call statement('rewind_segment_history_rows', auto_begin=true) -%}
+            delete from {{ this }} where dbt_valid_from > {{ day }}
+        {%- endcall %}
+        {% call statement('rewind_segment_history_ends', auto_begin=true) -%}
+            update {{ this }} set dbt_valid_to = null where dbt_valid_to > {{ day }}
+        {%- endcall %}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

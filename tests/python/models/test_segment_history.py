@@ -230,3 +230,17 @@ def test_a_bad_argument_is_one_line(args: list[str], message: str) -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"python -m segments.history: error: {message}"]
     assert result.stdout == ""
+
+
+# Last in the module: it rewinds the history the tests above read.
+def test_a_snapshot_of_an_earlier_day_rewinds_the_history_to_it(history: History) -> None:
+    """As-of dates only move forward: a snapshot for a day before the history's last (data with an
+    earlier as-of date) first drops what the history holds after that day, then compares."""
+    day = REPLAYED[2]
+    result = history.project.dbt("snapshot", "--vars", f"{{segment_history_date: '{day}'}}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    rows = history.snapshot()
+    assert max(row[4] for row in rows) <= day
+    assert all(row[5] is None or row[5] <= day for row in rows)
+    assert state_on(rows, day) == history.expected[day]
+    assert len([row for row in rows if row[5] is None]) == len(history.expected[day])
