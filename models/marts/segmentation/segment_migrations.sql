@@ -1,5 +1,6 @@
 -- Who moved between segments: for each pair of consecutive snapshot dates (period_type
--- 'snapshot') and for each calendar month (period_type 'month': from the last snapshot date before
+-- 'snapshot'; the first date is the history's opening, from and to itself, everyone from 'New')
+-- and for each calendar month (period_type 'month': from the last snapshot date before
 -- the month, or its first, to its last), the customers per segment at the start and at the end,
 -- and what they had spent by each. A customer not in the history at the start comes from 'New'.
 with
@@ -55,14 +56,14 @@ months as (
 
 periods as (
 
+    -- The first snapshot date is a period of its own, from and to that day: the history's opening,
+    -- every customer from 'New'.
     select
         'snapshot' as period_type,
-        previous_date as period_start,
+        coalesce(previous_date, snapshot_date) as period_start,
         snapshot_date as period_end
 
     from snapshot_dates
-
-    where previous_date is not null
 
     union all
 
@@ -136,7 +137,9 @@ moves as (
         on
             at_end.period_type = at_start.period_type
             and at_end.period_start = at_start.period_start
+            and at_end.period_end = at_start.period_end
             and at_end.customer_id = at_start.customer_id
+            and at_end.period_start < at_end.period_end
 
 ),
 
