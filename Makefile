@@ -19,6 +19,9 @@ AS_OF ?= $(shell date +%F)
 # A folder with your own customers.csv and orders.csv (and any optional inputs): `make build
 # DATA=path/to/folder` loads and segments them instead of generated data (docs/your-data.md).
 DATA ?=
+# The days of segment history make build replays (python -m segments.history --days), the as-of
+# date the last (docs/segment-history.md, "Backfill").
+HISTORY_DAYS ?= 14
 
 # make build prints a screenful: each dbt step is one line (segments.publish.summary), more only
 # for what warned or failed; dbt's full log is logs/dbt.log. Colours only on a terminal.
@@ -30,7 +33,7 @@ WAREHOUSE_FILE := $${SEGMENTS_WAREHOUSE_DIR:-warehouse}/segments.db
 SEGMENT_HEAD_SQL := select * from {{ ref('customer_segments') }} order by customer_id
 SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_amount from {{ ref('customer_segment_summary') }} order by segment_rank
 
-.PHONY: build build-your-data seeds dbt-seed dbt-build docs-generate publish report docs docs-screenshot \
+.PHONY: build build-your-data seeds dbt-seed dbt-build history docs-generate publish report docs docs-screenshot \
 	test test-engines fuzz bench lock lint lint-python lint-sql lint-dbt-parse lint-docs-coverage browser clean
 
 # One target at a time, even under `make -j`: the steps of `build` share one warehouse and each
@@ -38,7 +41,7 @@ SEGMENT_COUNT_SQL := select customer_segment, number_of_customers, total_sales_a
 .NOTPARALLEL:
 
 ifeq ($(strip $(DATA)),)
-build: seeds dbt-seed dbt-build docs-generate publish report
+build: seeds dbt-seed dbt-build history docs-generate publish report
 else
 build: build-your-data
 endif
@@ -100,6 +103,11 @@ seeds/customers.csv seeds/orders.csv: | $(VENV)/.installed-runtime
 # A failed build ends with the marts it left holding an earlier build's data (segments.publish.status).
 dbt-build: $(VENV)/.installed-runtime
 	@$(QUIET_DBT) build --full-refresh || { $(BIN)/python -m segments.publish.status; exit 1; }
+
+# The segment history over the last HISTORY_DAYS days, one snapshot a day, and its marts
+# published (docs/segment-history.md). One line; a failure ends with which marts are stale.
+history: $(VENV)/.installed-runtime
+	@$(BIN)/python -m segments.history --days $(HISTORY_DAYS) || { $(BIN)/python -m segments.publish.status; exit 1; }
 
 docs-generate: $(VENV)/.installed-runtime
 	@$(QUIET_DBT) docs generate

@@ -17,9 +17,20 @@
     {%- if not execute -%}
         {%- do ref('stg_orders') -%}
     {%- endif -%}
-    {%- set text = var('as_of_date') | string | trim -%}
-    {%- if text in ('', 'none', 'None') -%}
+    {%- set date = date_var('as_of_date') -%}
+    {%- if date is none -%}
         {{ return('(select max(order_date) from ' ~ ref('stg_orders') ~ ')') }}
+    {%- endif -%}
+    {{ return(date) }}
+{%- endmacro %}
+
+
+{#- The date a var holds (YYYY-MM-DD) as a SQL date expression; none when the var is empty. Stops
+    compilation unless it is a real date. -#}
+{% macro date_var(name) -%}
+    {%- set text = var(name, '') | string | trim -%}
+    {%- if text in ('', 'none', 'None') -%}
+        {{ return(none) }}
     {%- endif -%}
     {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})-([0-9]{2})', text) -%}
     {%- set valid = false -%}
@@ -31,8 +42,16 @@
     {%- endif -%}
     {%- if not valid -%}
         {{ exceptions.raise_compiler_error(
-            "var 'as_of_date' must be a real date as YYYY-MM-DD; got '" ~ text ~ "'"
+            "var '" ~ name ~ "' must be a real date as YYYY-MM-DD; got '" ~ text ~ "'"
         ) }}
     {%- endif -%}
     {{ return(to_iso_date("'" ~ text ~ "'")) }}
+{%- endmacro %}
+
+
+{#- The day a backfill snapshot is taken of (var segment_history_date, set by python -m
+    segments.history), as a SQL date expression; none in a build or refresh, whose snapshot is of
+    customer_segments at the as-of date (snapshots/customer_segment_snapshots.sql). -#}
+{% macro segment_history_date() -%}
+    {{ return(date_var('segment_history_date')) }}
 {%- endmacro %}

@@ -146,6 +146,30 @@ def cluster_k_evaluation(warehouse: Warehouse, currency: str | None = None) -> F
     return figure
 
 
+def segment_sizes(warehouse: Warehouse, currency: str | None = None) -> Figure:
+    """Customers per segment on each day the segment history changed (customer_segment_history)."""
+    periods = warehouse.read("select customer_segment, valid_from, valid_to from customer_segment_history")
+    order = warehouse.read("select customer_segment from segment_definitions order by segment_rank")
+    days = sorted({str(day) for day in periods["valid_from"]})
+    figure, axes = plt.subplots(figsize=(10, 4.5))
+    for name in order["customer_segment"]:
+        rows = periods[periods["customer_segment"] == name]
+        starts = rows["valid_from"].astype(str).to_numpy()
+        ends = rows["valid_to"].astype(object)
+        open_ended = ends.isna().to_numpy()
+        ends = ends.where(~ends.isna(), "").astype(str).to_numpy()
+        # On each day, the periods that had begun and had not yet ended.
+        counts = [int(((starts <= day) & (open_ended | (ends > day))).sum()) for day in days]
+        axes.plot(days, counts, marker="o", markersize=3, label=name)
+    axes.set_title("Customers per segment over time (the days the history changed)")
+    axes.set_xlabel("as-of date")
+    axes.set_ylabel("number of customers")
+    step = max(len(days) // 12, 1)
+    axes.set_xticks(range(0, len(days), step), days[::step], rotation=45, ha="right")
+    axes.legend(fontsize="small")
+    return figure
+
+
 # Each chart: the warehouse and the currency (None: not set) give the figure.
 CHARTS: dict[str, Callable[[Warehouse, str | None], Figure]] = {
     "top_products_revenue.png": top_products_revenue,
@@ -154,13 +178,16 @@ CHARTS: dict[str, Callable[[Warehouse, str | None], Figure]] = {
     "monthly_revenue_by_region.png": monthly_revenue_by_region,
     "clusters.png": clusters,
     "cluster_k_evaluation.png": cluster_k_evaluation,
+    "segment_sizes.png": segment_sizes,
 }
-# The marts of an optional input each chart needs (segments.publish.status.OPTIONAL_MARTS): without them
-# the chart is left out.
+# The marts each chart needs beyond the customer marts (an optional input's, segments.publish.status.
+# OPTIONAL_MARTS, or the segment history's): without them the chart is left out.
 CHART_NEEDS: dict[str, tuple[str, ...]] = {
     "top_products_revenue.png": ("top_products_last_quarter",),
     "top_products_sentiment.png": ("top_products_last_quarter",),
     "monthly_revenue_by_region.png": ("regional_monthly_sales",),
+    # The segment history, which Spark has not.
+    "segment_sizes.png": ("customer_segment_history",),
 }
 
 

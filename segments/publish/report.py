@@ -137,7 +137,12 @@ CHART_ALTS = {
     "top_products_revenue.png": "Bar chart: revenue amount of last quarter's top products",
     "top_products_sentiment.png": "Bar chart: average sentiment score of last quarter's top products",
     "monthly_revenue_by_region.png": "Line chart: revenue amount per month, one line per region",
+    "segment_sizes.png": (
+        "Line chart: number of customers per value segment on each day the segment history changed"
+    ),
 }
+# The row of segment_migrations for customers not yet in the history at the start of a period.
+NEW = "New"
 
 
 def left_out(what: str, mart: str) -> dict[str, str]:
@@ -335,6 +340,64 @@ def top_products(warehouse: Warehouse, marts: set[str], formats: Formats) -> dic
     return {"quarter": quarter, "table": table(shown, formats, cells), "left_out": None}
 
 
+def segment_movement(
+    warehouse: Warehouse, marts: set[str], formats: Formats, definitions: pd.DataFrame
+) -> dict[str, object] | None:
+    """The migration matrix of the latest month in segment_migrations: customers from each segment
+    (rows, New first) to each segment (columns), and the revenue they brought in the period (their
+    sales at the end less at the start). None without the segment history or with one snapshot
+    date only."""
+    if "segment_migrations" not in marts:
+        return None
+    month = warehouse.read(
+        "select period_start, period_end, from_segment, to_segment, customers, sales_amount_before,"
+        " sales_amount_after from segment_migrations where period_type = 'month'"
+        " and period_end = (select max(period_end) from segment_migrations where period_type = 'month')"
+    )
+    if month.empty:
+        return None
+    names = list(definitions["customer_segment"])
+    rank = {name: index for index, name in enumerate([NEW, *names])}
+    month = month.assign(
+        cents=(month["sales_amount_after"].astype(float) * 100).round()
+        - (month["sales_amount_before"].astype(float) * 100).round()
+    )
+
+    def matrix(values: str, cell: Callable[[object], str]) -> Table:
+        pivot = month.pivot_table(index="from_segment", columns="to_segment", values=values, aggfunc="sum")
+        rows = sorted(pivot.index, key=rank.__getitem__)
+        body = [
+            [name, *(cell(pivot.at[name, to]) if to in pivot.columns else cell(0) for to in names)]
+            for name in rows
+        ]
+        headers = ["From / to", *names]
+        return Table(headers, [[str(value) for value in row] for row in body], [False, *[True] * len(names)])
+
+    def moved(direction: int) -> int:
+        return int(
+            sum(
+                row.customers
+                for row in month.itertuples()
+                if row.from_segment != NEW and (rank[row.to_segment] - rank[row.from_segment]) * direction > 0
+            )
+        )
+
+    customers = number(0)
+
+    def revenue(value: object) -> str:
+        return formats.money(0 if is_missing(value) else float(value) / 100)
+
+    return {
+        "start": text(month["period_start"].iloc[0]),
+        "end": text(month["period_end"].iloc[0]),
+        "up": moved(-1),
+        "down": moved(1),
+        "new": int(month.loc[month["from_segment"] == NEW, "customers"].sum()),
+        "customers": matrix("customers", lambda value: customers(0 if is_missing(value) else value)),
+        "revenue": matrix("cents", revenue),
+    }
+
+
 def report_context(
     warehouse: Warehouse, charts_dir: Path, marts: set[str], currency: str | None
 ) -> dict[str, object]:
@@ -409,6 +472,7 @@ def report_context(
             },
         ),
         "top_products": top_products(warehouse, marts, formats),
+        "movement": segment_movement(warehouse, marts, formats, definitions),
         "regional_sales": None
         if "regional_monthly_sales" in marts
         else left_out("monthly revenue by region", "regional_monthly_sales"),

@@ -49,6 +49,9 @@ PUBLISHED_REQUIRED = (
     "segment_definitions",
 )
 PUBLISHED_OPTIONAL = (
+    # The segment history (docs/segment-history.md): not on Spark.
+    "customer_segment_history",
+    "segment_migrations",
     "segment_profiles",
     "segment_category_preferences",
     "top_products_last_quarter",

@@ -40,10 +40,15 @@ SKIP_MARKER = re.compile(r"^\s*<!-- docs-test: skip, (?P<reason>.+?) -->\s*$")
 
 # The pages run in this order, each reading in its own copy of the project: a reader of README.md
 # who goes on to loading large data and the refresh (which then loads over the warehouse
-# `make build` made) and then tries the clustering settings, and a reader with their own data on a
-# fresh clone. Every other page has no command block that runs.
+# `make build` made), then tries the clustering settings and the segment history's backfill, and a
+# reader with their own data on a fresh clone. Every other page has no command block that runs.
 READINGS = {
-    "generated-data": ["README.md", "docs/loading-and-refresh.md", "docs/clustering.md"],
+    "generated-data": [
+        "README.md",
+        "docs/loading-and-refresh.md",
+        "docs/clustering.md",
+        "docs/segment-history.md",
+    ],
     "your-data": ["docs/your-data.md"],
 }
 
@@ -210,12 +215,12 @@ segments_count_the_seeds = segments_count(Path("seeds"))
 
 
 def make_build_prints_the_segments(root: Path, output: str) -> None:
-    """README: the head of customer_segments and the customers per segment, then `fresh: 20 marts
+    """README: the head of customer_segments and the customers per segment, then `fresh: 22 marts
     ...`; the docs, exports and report written."""
     assert "First rows of customer_segments" in output
     tables = shown_tables(output)
     assert len(tables) == 2 and tables[0] == 10 and tables[1] >= 1, output[-3000:]
-    assert "fresh: 20 marts hold the data of the raw tables as they are now" in output
+    assert "fresh: 22 marts hold the data of the raw tables as they are now" in output
     for path in ("target/index.html", "exports/customers_enriched.csv", "reports/index.html"):
         assert (root / path).is_file(), path
     segments_count_the_seeds(root, output)
@@ -280,6 +285,24 @@ def k_evaluation_shows_k_2_to_8(root: Path, output: str) -> None:
     assert shown_tables(output) == [7], output[-3000:]
 
 
+def backfill_replays_the_days(root: Path, output: str) -> None:
+    """The backfill's line names the days it replayed, and the snapshot starts on the first: its rows
+    are dated by days of the data, one snapshot a day, the last the last order day."""
+    line = next(line for line in output.splitlines() if line.startswith("segment history: 7 day(s), "))
+    first, last = line.split(", ")[1].split(" to ")
+    with sqlite3.connect(root / "warehouse" / "segments.db") as warehouse:
+        dates = warehouse.execute(
+            "select min(dbt_valid_from), max(dbt_valid_from) from customer_segment_snapshots"
+        ).fetchone()
+        last_order = warehouse.execute("select max(order_date) from stg_orders").fetchone()[0]
+        current = warehouse.execute(
+            "select count(*) from customer_segment_history where is_current = 1"
+        ).fetchone()
+    warehouse.close()
+    assert dates[0] == first and dates[1] <= last == last_order, (dates, line)
+    assert current[0] == segments_totals(root)[0]
+
+
 REFRESH = "python -m seeds_gen --append-day --orders 1000"
 CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
     ("README.md", "make build"): make_build_prints_the_segments,
@@ -301,6 +324,7 @@ CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
     ): clusters_start_from_customers,
     ("docs/clustering.md", "dbt show --select cluster_k_evaluation"): k_evaluation_shows_k_2_to_8,
     ("docs/your-data.md", "make build DATA=path/to/folder"): make_build_data_prints_the_segments,
+    ("docs/segment-history.md", "python -m segments.history --days 7"): backfill_replays_the_days,
     ("docs/your-data.md", "python -m segments.bulk_load --data-dir path/to/folder"): (
         list_inputs_prints_the_example
     ),

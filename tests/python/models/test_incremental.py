@@ -33,6 +33,9 @@ REFRESH_MODELS = (
     # its order.
     "stg_order_items",
     "stg_customer_feedback",
+    # The segment history: the day's snapshot (customer_segment_snapshots) and its marts.
+    "customer_segment_history",
+    "segment_migrations",
 )
 SEGMENTS_RECONCILE_WITH_ORDERS = (
     "reconciles_with_customer_segments_sum_cents__total_sales_amount__amount__ref_stg_orders_"
@@ -61,6 +64,17 @@ def build_results(project: DbtProject, result) -> list[dict]:
     return results
 
 
+def snapshot_rows(project: DbtProject) -> list[tuple]:
+    """The segment snapshot's rows (customer_segment_snapshots), sorted."""
+    return sorted(
+        project.query(
+            "select customer_id, customer_segment, total_sales_amount, number_of_orders, dbt_valid_from,"
+            " dbt_valid_to from customer_segment_snapshots"
+        ),
+        key=repr,
+    )
+
+
 @dataclass
 class Refresh:
     project: DbtProject
@@ -76,6 +90,8 @@ class Refresh:
     refreshed: dict[str, tuple]
     incremental: dict[str, tuple]
     full_refresh: dict[str, tuple]
+    # The segment snapshot's rows after the first build, the refresh, the build and --full-refresh.
+    snapshots: dict[str, list[tuple]]
 
     def new_orders(self) -> list[dict[str, str]]:
         old_max = max(int(order["order_id"]) for order in self.old_orders)
@@ -96,6 +112,7 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     generated = project.generate("--customers", "300", "--orders", "3000")
     assert generated.returncode == 0, generated.stderr
     build_results(project, project.seed_and_build())
+    snapshots = {"first build": snapshot_rows(project)}
     old_orders = project.read_seed("orders")
     old_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
 
@@ -105,13 +122,25 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     daily = build_results(project, project.dbt("build", "--selector", "refresh", *NEW_AS_OF))
     new_rowids = {table: rowids(project, table) for table in CUSTOMER_AGGREGATES}
     refreshed = {model: table_dump(project, model) for model in REFRESH_MODELS}
+    snapshots["refresh"] = snapshot_rows(project)
     rest = build_results(project, project.dbt("build", *NEW_AS_OF))
     incremental = {model: table_dump(project, model) for model in INCREMENTAL_MODELS}
+    snapshots["build"] = snapshot_rows(project)
 
     build_results(project, project.dbt("build", "--full-refresh", *NEW_AS_OF))
     full_refresh = {model: table_dump(project, model) for model in {*INCREMENTAL_MODELS, *REFRESH_MODELS}}
+    snapshots["full-refresh"] = snapshot_rows(project)
     return Refresh(
-        project, old_orders, old_rowids, new_rowids, daily, rest, refreshed, incremental, full_refresh
+        project,
+        old_orders,
+        old_rowids,
+        new_rowids,
+        daily,
+        rest,
+        refreshed,
+        incremental,
+        full_refresh,
+        snapshots,
     )
 
 
@@ -153,6 +182,23 @@ def test_daily_refresh_builds_the_segments_and_tests_only_what_it_built(refresh:
     assert SEGMENTS_RECONCILE_WITH_ORDERS in tested
     assert not {name for name in tested if any(mart in name for mart in ("rfm", "cluster", "features"))}
     assert any(name.startswith("unit_test.segments.customer_segments.") for name in ran)
+
+
+def test_the_refresh_adds_the_days_snapshot_once(refresh: Refresh) -> None:
+    """The refresh snapshots the segments as of the new day: a new row, dated that day, for every
+    customer with an order that day and every new customer, the row before it ended that day; the
+    build and the --full-refresh after it, for the same day, add nothing."""
+    assert "snapshot.segments.customer_segment_snapshots" in {r["unique_id"] for r in refresh.refresh_results}
+    before, after = refresh.snapshots["first build"], refresh.snapshots["refresh"]
+    assert {row[4] for row in before} == {AS_OF}
+    new = {row[0] for row in after if row[4] == NEW_DAY}
+    buyers = {int(order["customer_id"]) for order in refresh.new_orders()}
+    newcomers = set(refresh.new_rowids["customer_segments"]) - set(refresh.old_rowids["customer_segments"])
+    assert buyers and new == buyers | newcomers
+    ended = {row[0] for row in after if row[5] == NEW_DAY}
+    assert ended == buyers - newcomers
+    assert refresh.snapshots["build"] == after
+    assert refresh.snapshots["full-refresh"] == after
 
 
 def test_incremental_run_has_the_new_day(refresh: Refresh) -> None:

@@ -52,9 +52,9 @@ def test_prints_one_line_per_step(make_build):
     assert re.search(r"^dbt seed: PASS=\d+ WARN=0 ERROR=0 SKIP=0 ", output, re.M), output
     assert re.search(r"^dbt build: PASS=\d+ WARN=0 ERROR=0 SKIP=0 NO-OP=\d+ TOTAL=\d+ \(", output, re.M)
     assert re.search(r"^dbt docs generate: OK \(", output, re.M), output
-    assert "Published 20 mart(s) in one transaction" in output
+    assert "Published 22 mart(s) in one transaction" in output
     assert "Docs: target/index.html (make docs serves them). dbt's full log: logs/dbt.log" in output
-    assert output.splitlines()[-1].startswith("fresh: 20 marts"), output
+    assert output.splitlines()[-1].startswith("fresh: 22 marts"), output
 
 
 def test_keeps_the_full_logs_in_logs(make_build):
@@ -101,6 +101,7 @@ def test_publishes_the_exports_charts_and_report(make_build):
         "exports/customers_enriched.xlsx",
         "reports/charts/segments.png",
         "reports/charts/clusters.png",
+        "reports/charts/segment_sizes.png",
         "reports/index.html",
     ):
         assert (project.root / path).is_file(), path

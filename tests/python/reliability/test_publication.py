@@ -24,7 +24,7 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, di
     assert project.generate().returncode == 0
     built = project.seed_and_build()
     assert built.returncode == 0, built.stdout[-4000:]
-    assert "Published 20 mart(s) in one transaction" in built.stdout
+    assert "Published 22 mart(s) in one transaction" in built.stdout
     marts = project.keep_good_copy()
     return project, marts
 
@@ -143,13 +143,17 @@ def test_the_refresh_checks_new_amounts_against_their_lines(project, good_build,
 
 def test_the_refresh_publishes_a_good_day_and_checks_only_the_new_orders(project):
     """A good day passes the refresh, which checks the new orders' lines only (rows_checked holds
-    the newest order the check passed), and publishes both marts in one transaction."""
+    the newest order the check passed), and publishes its marts (the segments and the segment
+    history) in one transaction."""
     checked_before = dict(project.query("select check_name, checked_through from rows_checked"))
     append_day(project.root / "seeds", NEW_DAY)
     assert project.dbt("seed").returncode == 0
     result = project.dbt("build", "--selector", "refresh", "--vars", f"{{as_of_date: '{NEW_DAY}'}}")
     assert result.returncode == 0, result.stdout[-3000:]
-    published = "Published 2 mart(s) in one transaction: customer_segment_summary, customer_segments"
+    published = (
+        "Published 4 mart(s) in one transaction: customer_segment_history, customer_segment_summary,"
+        " customer_segments, segment_migrations"
+    )
     assert published in result.stdout
     ((checked, newest),) = project.query(
         "select checked_through, (select max(order_id) from stg_orders) from rows_checked"
