@@ -322,7 +322,7 @@ CHECKS: dict[tuple[str, str], Callable[[Path, str], None]] = {
         "docs/clustering.md",
         "dbt build --select customer_cluster_centroids+ --vars '{kmeans_init: kmeans++, kmeans_seed: 7}'",
     ): clusters_start_from_customers,
-    ("docs/clustering.md", "dbt show --select cluster_k_evaluation"): k_evaluation_shows_k_2_to_8,
+    ("docs/clustering.md", "dbt show --select cluster_k_evaluation --limit 10"): k_evaluation_shows_k_2_to_8,
     ("docs/your-data.md", "make build DATA=path/to/folder"): make_build_data_prints_the_segments,
     ("docs/segment-history.md", "python -m segments.history --days 7"): backfill_replays_the_days,
     ("docs/your-data.md", "python -m segments.bulk_load --data-dir path/to/folder"): (

@@ -167,6 +167,7 @@ def test_charts_are_pngs(published):
             "segments.png",
             "monthly_revenue_by_region.png",
             "clusters.png",
+            "cluster_k_evaluation.png",
             "segment_sizes.png",
         ]
     )
@@ -178,7 +179,7 @@ def test_charts_are_pngs(published):
 def test_report_is_self_contained_and_reads_its_numbers_from_the_warehouse(published):
     project, out = published
     page = (out / "reports" / "index.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 6
+    assert page.count('src="data:image/png;base64,') == 7
     assert not re.search(r'(src|href)="(https?:|//)', page), "the report must not load anything from outside"
     ((customers, orders),) = project.query("select count(*), sum(number_of_orders) from customer_profiles")
     assert f"{customers} customers placed {orders} orders" in page

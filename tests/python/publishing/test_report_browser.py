@@ -70,7 +70,7 @@ def test_every_chart_loaded(page: Page):
     sizes = page.evaluate(
         "Array.from(document.images).map(image => [image.alt, image.complete, image.naturalWidth])"
     )
-    assert len(sizes) == 5
+    assert len(sizes) == 7
     for alt, complete, width in sizes:
         assert complete and width > 0, f"image not loaded: {alt}"
 

@@ -230,8 +230,9 @@ def assert_sections_left_out(out: Path) -> None:
     for mart in OPTIONAL_SECTIONS:
         assert f"It needs <code>{mart}</code>" in page
     assert page.count('class="note">Left out:') == len(OPTIONAL_SECTIONS)
-    assert page.count('src="data:image/png;base64,') == 3
+    assert page.count('src="data:image/png;base64,') == 4
     assert sorted(p.name for p in (out / "reports" / "charts").iterdir()) == [
+        "cluster_k_evaluation.png",
         "clusters.png",
         "segment_sizes.png",
         "segments.png",
@@ -258,7 +259,7 @@ def test_marts_of_an_input_turned_off_are_left_out_even_when_an_earlier_build_le
     full = customers_only.dbt("build", "--no-partial-parse")
     assert full.returncode == 0, full.stdout[-4000:]
     assert publish(customers_only, tmp_path).returncode == 0
-    assert len(list((tmp_path / "reports" / "charts").iterdir())) == 6
+    assert len(list((tmp_path / "reports" / "charts").iterdir())) == 7
     none = customers_only.dbt("build", "--no-partial-parse", env={"SEGMENTS_INPUTS": "none"})
     assert none.returncode == 0, none.stdout[-4000:]
     assert status(customers_only).returncode == 0
