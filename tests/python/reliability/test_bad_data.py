@@ -247,6 +247,8 @@ BAD_VARS = [
     ("{kmeans_sample_size: all}", "kmeans_sample_size"),
     ("{as_of_date: '2026-02-30'}", "as_of_date"),
     ("{as_of_date: yesterday}", "as_of_date"),
+    ("{segment_history_date: '2026-02-30'}", "segment_history_date"),
+    ("{segment_history_date: yesterday}", "segment_history_date"),
     ("{raw_tables: orders}", "raw_tables"),
     ("{raw_tables: {order: shop_orders}}", "raw_tables"),
 ]
