@@ -40,10 +40,11 @@
 {%- endmacro %}
 
 
-{#- The snapshot's rows for the history marts: `select * from` the snapshot, or, before any
-    snapshot was taken (a `dbt run`, which runs no snapshot, on a new warehouse), no rows of the
-    same columns, so that the marts build empty instead of failing. A unit test's input is a
-    fixture (its context has no graph): always read. -#}
+{#- The snapshot's rows for the history marts: the snapshot less the rows a second snapshot of
+    the same day replaced (a row that begins and ends on one day: the day's state is the later
+    row), or, before any snapshot was taken (a `dbt run`, which runs no snapshot, on a new
+    warehouse), no rows of the same columns, so that the marts build empty instead of failing. A
+    unit test's input is a fixture (its context has no graph): always read. -#}
 {% macro segment_snapshot_rows() -%}
     {%- set relation = ref('customer_segment_snapshots') -%}
     {%- if execute and graph.nodes is defined and load_relation(relation) is none -%}
@@ -57,6 +58,7 @@
         where 1 = 0
     {%- else -%}
         select * from {{ relation }}
+        where dbt_valid_to is null or dbt_valid_to > dbt_valid_from
     {%- endif -%}
 {%- endmacro %}
 

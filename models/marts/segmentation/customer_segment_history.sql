@@ -4,15 +4,14 @@
 -- period here.
 with
 
--- The snapshot, or no rows before its first run (segment_snapshot_rows).
+-- The snapshot less the rows a second snapshot of the same day replaced, or no rows before its
+-- first run (segment_snapshot_rows).
 snapshots as (
 
     {{ segment_snapshot_rows() }}
 
 ),
 
--- A row that begins and ends on the same day was replaced by a second snapshot of that day (a
--- build run again after its data changed): the day's state is the later row.
 snapshot_rows as (
 
     select
@@ -23,10 +22,6 @@ snapshot_rows as (
         cast(dbt_valid_to as {{ type_date() }}) as valid_to
 
     from snapshots
-
-    where
-        dbt_valid_to is null
-        or dbt_valid_to > dbt_valid_from
 
 ),
 

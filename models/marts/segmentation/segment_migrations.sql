@@ -5,14 +5,14 @@
 -- and what they had spent by each. A customer not in the history at the start comes from 'New'.
 with
 
--- The snapshot, or no rows before its first run (segment_snapshot_rows).
+-- The snapshot less the rows a second snapshot of the same day replaced, or no rows before its
+-- first run (segment_snapshot_rows).
 snapshots as (
 
     {{ segment_snapshot_rows() }}
 
 ),
 
--- The snapshot's rows, less those a second snapshot of the same day replaced.
 snapshot_rows as (
 
     select
@@ -23,10 +23,6 @@ snapshot_rows as (
         cast(dbt_valid_to as {{ type_date() }}) as valid_to
 
     from snapshots
-
-    where
-        dbt_valid_to is null
-        or dbt_valid_to > dbt_valid_from
 
 ),
 
