@@ -66,6 +66,18 @@ def features(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def duckdb_python(script: str, warehouse: Path, *args: str) -> str:
+    """`script` run by the DuckDB venv's python (this one has no duckdb) with the warehouse's
+    DuckDB file and `args` as its arguments; its standard output."""
+    python = DBT["duckdb"].parent / "python"
+    return subprocess.run(
+        [str(python), "-c", script, str(warehouse / "segments.duckdb"), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def write_features(engine: str, frame: pd.DataFrame, warehouse: Path) -> None:
     if engine == "sqlite":
         with sqlite3.connect(warehouse / "segments.db") as connection:
@@ -80,8 +92,7 @@ def write_features(engine: str, frame: pd.DataFrame, warehouse: Path) -> None:
         + ", ".join(f"'{f}': 'DOUBLE'" for f in FEATURES)
         + '}})")'
     )
-    python = DBT["duckdb"].parent / "python"
-    subprocess.run([str(python), "-c", script, str(warehouse / "segments.duckdb"), str(csv)], check=True)
+    duckdb_python(script, warehouse, str(csv))
 
 
 def run_fit(engine: str, warehouse: Path) -> dict[str, float]:
@@ -125,17 +136,11 @@ def read_centroids(engine: str, warehouse: Path) -> tuple[np.ndarray, np.ndarray
         with sqlite3.connect(warehouse / "segments.db") as connection:
             rows = np.array(connection.execute(query).fetchall(), dtype=float)
     else:
-        python = DBT["duckdb"].parent / "python"
         script = (
             "import duckdb, sys, json; print(json.dumps(duckdb.connect(sys.argv[1], read_only=True)"
             ".execute(sys.argv[2]).fetchall()))"
         )
-        output = subprocess.run(
-            [str(python), "-c", script, str(warehouse / "segments.duckdb"), query],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        output = duckdb_python(script, warehouse, query)
         rows = np.array(json.loads(output), dtype=float)
     return rows[:, : len(FEATURES)], rows[:, len(FEATURES) :]
 
@@ -167,14 +172,7 @@ def floor(engine: str, warehouse: Path, centroids: np.ndarray) -> float:
     ]
     query = f"select {', '.join(f'min({d})' for d in distances)} from ({points}) as points"
     if engine == "duckdb":
-        python = DBT["duckdb"].parent / "python"
-        output = subprocess.run(
-            [str(python), "-c", FLOOR_SCRIPT, str(warehouse / "segments.duckdb"), query],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        return float(output)
+        return float(duckdb_python(FLOOR_SCRIPT, warehouse, query))
     best = float("inf")
     with sqlite3.connect(warehouse / "segments.db") as connection:
         for _ in range(3):
