@@ -1,7 +1,8 @@
 """Faults (docs/reliability.md, "Faults"): `dbt build` killed with SIGKILL at moments spread over a
-whole build and while it publishes, and two builds started at once on one warehouse. Neither may
-leave a corrupt file, a missing mart, or marts that are not all the last good build's or all the new
-build's; a rerun heals everything."""
+whole build, while it publishes and while it takes the segment history's snapshot, and two builds
+started at once on one warehouse. Neither may leave a corrupt file, a missing mart, marts that are
+not all the last good build's or all the new build's, or a history half written; a rerun heals
+everything."""
 
 from __future__ import annotations
 
@@ -195,6 +196,101 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
 
     names = [name for (name,) in project.query("select name from sqlite_master")]
     assert [name for name in names if "__segments_" in name] == []
+
+
+# The daily refresh of the appended day, whose snapshot ends the current rows of the customers who
+# ordered and inserts their new ones (docs/segment-history.md).
+REFRESH = ("build", "--selector", "refresh", *NEW_AS_OF)
+SNAPSHOT_NODE = "On snapshot.segments.customer_segment_snapshots: "
+# The statements of the snapshot's transaction as dbt logs them, each just before running it: the
+# rewind (pre-hook), the staging table, the merge's two steps, the commit.
+SNAPSHOT_STATEMENTS = [
+    SNAPSHOT_NODE + "BEGIN",
+    'delete from main."customer_segment_snapshots" where dbt_valid_from >',
+    'update main."customer_segment_snapshots" set dbt_valid_to = null',
+    'create temporary table "temp"."customer_segment_snapshots__dbt_tmp"',
+    'update "main"."customer_segment_snapshots" set dbt_valid_to = (',
+    'insert into "main"."customer_segment_snapshots"',
+    SNAPSHOT_NODE + "COMMIT",
+]
+
+
+def kill_at_log_text(build: subprocess.Popen[bytes], dbt_log: Path, text: str, seconds: float) -> str:
+    """SIGKILL the build `seconds` after `text` appears in its debug log (a file of its own: dbt
+    rotates a shared one, and the lines after a rotation would be missed); the log at its death.
+    The build must not finish first."""
+    while not dbt_log.exists():
+        assert build.poll() is None, "the build finished before writing its log"
+        time.sleep(0.001)
+    seen = ""
+    with open(dbt_log, "rb") as log:
+        while text not in seen:
+            assert build.poll() is None, f"the build finished before logging {text!r}"
+            seen += log.read().decode(errors="replace")
+            time.sleep(0.001)
+        time.sleep(seconds)
+        build.send_signal(signal.SIGKILL)
+        assert build.wait() == -signal.SIGKILL
+        return seen + log.read().decode(errors="replace")
+
+
+def test_sigkill_during_the_snapshot_leaves_the_history_before_or_after(project, tmp_path, record_property):
+    """The refresh killed at each statement of the snapshot's transaction, at once and a moment
+    later: the snapshot table is the one before the refresh, or the one an uninterrupted refresh
+    writes (before it when the kill came before the commit was logged), never ended rows without
+    their successors; the marts are the last published ones; the next refresh writes the same
+    history as an uninterrupted one."""
+    appended = run_generator("--out", str(project.root / "seeds"), "--append-day")
+    assert appended.returncode == 0, appended.stderr
+    assert project.dbt("seed").returncode == 0
+
+    def history() -> list[tuple]:
+        return sorted(project.query("select * from customer_segment_snapshots"), key=repr)
+
+    before, marts_before = history(), project.mart_rows()
+    # The history an uninterrupted refresh writes, on a copy of the same warehouse.
+    reference = DbtProject(tmp_path / "reference")
+    shutil.copytree(project.root, reference.root)
+    refreshed = reference.dbt(*REFRESH)
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:]
+    after = sorted(reference.query("select * from customer_segment_snapshots"), key=repr)
+    ended = {row[0] for row in before} - {row[0] for row in before if row in after}
+    assert ended, "the new day ended no customer's row: the test could not tell half from whole"
+
+    rng = random.Random(20261130)
+    inside = 0
+    # Each statement at once, then three random ones a random moment after.
+    kills = [(text, 0.0) for text in SNAPSHOT_STATEMENTS]
+    kills += [(rng.choice(SNAPSHOT_STATEMENTS), rng.uniform(0, 0.02)) for _ in range(3)]
+    # Each kill starts from the warehouse before the refresh (one killed after its commit would
+    # leave the next nothing to write).
+    shutil.copytree(project.warehouse.parent, tmp_path / "warehouse-before")
+    for attempt, (text, seconds) in enumerate(kills):
+        shutil.rmtree(project.warehouse.parent)
+        shutil.copytree(tmp_path / "warehouse-before", project.warehouse.parent)
+        log_dir = tmp_path / f"refresh-{attempt}"
+        build = start_dbt(project, tmp_path / f"refresh-{attempt}.log", *REFRESH, "--log-path", str(log_dir))
+        logged = kill_at_log_text(build, log_dir / "dbt.log", text, seconds)
+        assert integrity(project.warehouse) == "ok", f"kill {attempt} at {text!r}"
+        state = history()
+        assert state in (before, after), f"kill {attempt} at {text!r} (+{seconds:.3f} s): half written"
+        if SNAPSHOT_NODE + "COMMIT" not in logged:
+            assert state == before, f"kill {attempt} at {text!r}: the history changed before its commit"
+            inside += 'update "main"."customer_segment_snapshots" set dbt_valid_to = (' in logged
+        assert project.mart_rows() == marts_before, f"kill {attempt} at {text!r} changed a published mart"
+    # Some kills landed between the merge's first step (rows ended) and the commit.
+    assert inside > 0, "no kill landed inside the snapshot's merge"
+    print(f"\nsnapshot kills: {len(kills)}, {inside} between the merge's first step and its commit")
+
+    # The refresh after the last kill: the build lock the killed build left released first.
+    with sqlite3.connect(project.warehouse) as connection:
+        connection.execute("delete from build_lock")
+    healed = project.dbt(*REFRESH)
+    assert healed.returncode == 0, healed.stdout[-3000:]
+    assert history() == after
+    assert project.mart_rows() == reference.mart_rows()
+    record_property("cases_tried", len(kills))
+    record_property("cases_passed", len(kills))
 
 
 def test_two_builds_at_once_one_builds_and_the_other_stops_naming_it(project, tmp_path):
