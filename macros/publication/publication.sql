@@ -10,7 +10,9 @@
     Marts are materialized `published_table` or `published_incremental` (dbt_project.yml); on
     Spark, which has no transactions, they stay plain `table` / `incremental`, each replaced on
     its own as it is built. Staging and intermediate tables are not published: only marts are
-    read outside the build. -#}
+    read outside the build. The segment history's snapshot (snapshots/) is published with the
+    marts: a build merges the day into `customer_segment_snapshots__segments_unpublished`, a copy
+    of the published table, and the history marts and their tests read that. -#}
 
 
 {% macro published_materializations() -%}
@@ -25,12 +27,34 @@
 {%- endmacro %}
 
 
-{#- True when this command builds `node` unpublished: a selected mart of a building command. -#}
+{#- True when `node` is published with the marts: a mart, or a snapshot where snapshots are. -#}
+{% macro is_published_node(node) -%}
+    {{ return((node.resource_type == 'model' and node.config.materialized in published_materializations())
+              or (node.resource_type == 'snapshot' and snapshots_published())) }}
+{%- endmacro %}
+
+
+{#- Snapshots are published with the marts, except on Spark, which publishes nothing (its marts
+    are plain tables, and it has no transactions). -#}
+{% macro snapshots_published() -%}
+    {{ return(adapter.dispatch('snapshots_published', 'segments')()) }}
+{%- endmacro %}
+
+{% macro default__snapshots_published() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__snapshots_published() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+
+{#- True when this command builds `node` unpublished: a selected mart or snapshot of a building
+    command (`dbt snapshot` on its own writes its table directly, as dbt does). -#}
 {% macro is_built_unpublished(node) -%}
     {{ return(execute
               and flags.WHICH in build_status_commands()
-              and node.resource_type == 'model'
-              and node.config.materialized in published_materializations()
+              and is_published_node(node)
               and node.unique_id in selected_resources) }}
 {%- endmacro %}
 
@@ -44,7 +68,8 @@
     {%- if execute and graph.nodes is defined and relation is not none and relation.identifier is defined -%}
         {%- set name = varargs[-1] -%}
         {%- set package = varargs[0] if varargs | length > 1 else project_name -%}
-        {%- set node = graph.nodes.get('model.' ~ package ~ '.' ~ name) -%}
+        {%- set node = graph.nodes.get('model.' ~ package ~ '.' ~ name)
+                       or graph.nodes.get('snapshot.' ~ package ~ '.' ~ name) -%}
         {%- if node is not none and is_built_unpublished(node) -%}
             {{ return(unpublished_relation(relation)) }}
         {%- endif -%}
@@ -148,6 +173,32 @@
 {%- endmacro %}
 
 
+{#- dbt's snapshot materialization takes its table from here. A snapshot built unpublished gets
+    its unpublished table instead: a copy of the published one (none on a first snapshot), into
+    which it merges the day, so that on-run-end publishes it with the marts or drops it. Every
+    other caller gets dbt's answer. dbt dispatches this macro in its own namespace, which looks in
+    the root project first. -#}
+{% macro default__get_or_create_relation(database, schema, identifier, type) -%}
+    {%- if execute and model is defined and model.resource_type == 'snapshot'
+          and identifier == model.alias and is_built_unpublished(model) -%}
+        {%- set published = api.Relation.create(database=database, schema=schema, identifier=identifier,
+                                                type='table') -%}
+        {%- set unpublished = unpublished_relation(published) -%}
+        {% do adapter.drop_relation(unpublished) %}
+        {%- set exists = load_relation(published) is not none -%}
+        {%- if exists -%}
+            {% call statement('copy_published_snapshot') -%}
+                {{ get_create_table_as_sql(False, unpublished, 'select * from ' ~ published) }}
+            {%- endcall %}
+            {#- So that the snapshot's pre-hook (load_relation) finds it. -#}
+            {% do adapter.cache_added(unpublished) %}
+        {%- endif -%}
+        {{ return((exists, unpublished)) }}
+    {%- endif -%}
+    {{ return(dbt.default__get_or_create_relation(database, schema, identifier, type)) }}
+{%- endmacro %}
+
+
 {% macro publication_wait_for_other_writers() -%}
     {{ return(adapter.dispatch('publication_wait_for_other_writers', 'segments')()) }}
 {%- endmacro %}
@@ -199,9 +250,7 @@
 {% macro drop_unpublished_leftovers() -%}
     {%- if execute and flags.WHICH in build_status_commands() -%}
         {%- set dropped = [] -%}
-        {%- for node in graph.nodes.values()
-              if node.resource_type == 'model'
-                 and node.config.materialized in published_materializations() -%}
+        {%- for node in graph.nodes.values() if is_published_node(node) -%}
             {%- set leftover = load_relation(unpublished_relation(published_relation_of(node))) -%}
             {%- if leftover is not none -%}
                 {% call statement('drop_leftover', auto_begin=true) -%}
@@ -231,8 +280,7 @@
     {%- for result in results -%}
         {%- if result.status in ('error', 'fail', 'runtime error') -%}
             {%- do failed.append(result.node.name) -%}
-        {%- elif result.status == 'success' and result.node.resource_type == 'model'
-                 and result.node.config.materialized in published_materializations() -%}
+        {%- elif result.status == 'success' and is_published_node(result.node) -%}
             {%- do built.append(result.node) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -250,9 +298,10 @@
                ~ "). Every mart keeps the rows of the last build that passed.", info=true) }}
     {%- else -%}
         {% do publish_marts_in_one_transaction(built, results) %}
-        {%- if built -%}
-            {{ log("Published " ~ built | length ~ " mart(s) in one transaction: "
-                   ~ built | map(attribute='name') | sort | join(", "), info=true) }}
+        {%- set marts = built | selectattr('resource_type', 'equalto', 'model') | list -%}
+        {%- if marts -%}
+            {{ log("Published " ~ marts | length ~ " mart(s) in one transaction: "
+                   ~ marts | map(attribute='name') | sort | join(", "), info=true) }}
         {%- endif -%}
     {%- endif -%}
     {{ return('select 1') }}
@@ -265,9 +314,9 @@
 {%- endmacro %}
 
 
-{#- Replace each published mart with its unpublished table, record the build of each
-    (macros/build_status/) and the orders the checks of new orders passed (checked_orders.sql), in
-    one transaction. -#}
+{#- Replace each published mart (and snapshot) with its unpublished table, record the build of
+    each mart (macros/build_status/) and the orders the checks of new orders passed
+    (checked_orders.sql), in one transaction. -#}
 {% macro publish_marts_in_one_transaction(nodes, results) -%}
     {{ return(adapter.dispatch('publish_marts_in_one_transaction', 'segments')(nodes, results)) }}
 {%- endmacro %}
@@ -275,17 +324,20 @@
 {#- The first statement writes, so that on SQLite the transaction takes the write lock at once (a
     read first could fail to upgrade it later). -#}
 {% macro default__publish_marts_in_one_transaction(nodes, results) -%}
+    {%- set marts = nodes | selectattr('resource_type', 'equalto', 'model') | list -%}
     {% call statement('publish_marts', auto_begin=true) -%}
-        {% if nodes %}{{ forget_mart_builds(nodes) }}{% else %}select 1{% endif %}
+        {% if marts %}{{ forget_mart_builds(marts) }}{% else %}select 1{% endif %}
     {%- endcall %}
     {% do record_rows_checked(results) %}
     {% for node in nodes %}
         {%- set published = published_relation_of(node) -%}
         {% do adapter.drop_relation(published) %}
         {% do adapter.rename_relation(unpublished_relation(published), published) %}
-        {% call statement('record_mart_build') -%}
-            {{ record_mart_build(node) }}
-        {%- endcall %}
+        {% if node.resource_type == 'model' %}
+            {% call statement('record_mart_build') -%}
+                {{ record_mart_build(node) }}
+            {%- endcall %}
+        {% endif %}
     {% endfor %}
     {% do adapter.commit() %}
 {%- endmacro %}

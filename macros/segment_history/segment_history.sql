@@ -71,14 +71,16 @@
     the history to it instead of leaving rows from after it beside the new ones. In the snapshot's
     transaction: it commits with the snapshot or not at all. -#}
 {% macro rewind_segment_history() -%}
-    {%- if execute and load_relation(this) is not none -%}
+    {#- The table the snapshot writes: in a build, the unpublished copy (macros/publication/). -#}
+    {%- set relation = unpublished_relation(this) if execute and is_built_unpublished(model) else this -%}
+    {%- if execute and load_relation(relation) is not none -%}
         {%- set history_date = segment_history_date() -%}
         {%- set day = history_date if history_date is not none else as_of_date() -%}
         {% call statement('rewind_segment_history_rows', auto_begin=true) -%}
-            delete from {{ this }} where dbt_valid_from > {{ day }}
+            delete from {{ relation }} where dbt_valid_from > {{ day }}
         {%- endcall %}
         {% call statement('rewind_segment_history_ends', auto_begin=true) -%}
-            update {{ this }} set dbt_valid_to = null where dbt_valid_to > {{ day }}
+            update {{ relation }} set dbt_valid_to = null where dbt_valid_to > {{ day }}
         {%- endcall %}
     {%- endif -%}
     {{ return('') }}

@@ -202,16 +202,21 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_marts(
 # ordered and inserts their new ones (docs/segment-history.md).
 REFRESH = ("build", "--selector", "refresh", *NEW_AS_OF)
 SNAPSHOT_NODE = "On snapshot.segments.customer_segment_snapshots: "
-# The statements of the snapshot's transaction as dbt logs them, each just before running it: the
-# rewind (pre-hook), the staging table, the merge's two steps, the commit.
+# The build's snapshot writes a copy of the published one, which on-run-end publishes with the marts.
+UNPUBLISHED = 'main."customer_segment_snapshots__segments_unpublished"'
+# The statements of the snapshot and of its publication as dbt logs them, each just before running
+# it: the copy, the rewind (pre-hook), the staging table, the merge's two steps, the commit, the
+# publication's rename.
 SNAPSHOT_STATEMENTS = [
+    'select * from main."customer_segment_snapshots"\n',
     SNAPSHOT_NODE + "BEGIN",
-    'delete from main."customer_segment_snapshots" where dbt_valid_from >',
-    'update main."customer_segment_snapshots" set dbt_valid_to = null',
-    'create temporary table "temp"."customer_segment_snapshots__dbt_tmp"',
-    'update "main"."customer_segment_snapshots" set dbt_valid_to = (',
-    'insert into "main"."customer_segment_snapshots"',
+    UNPUBLISHED + " where dbt_valid_from >",
+    UNPUBLISHED + " set dbt_valid_to = null",
+    'segments_unpublished__dbt_tmp"',
+    UNPUBLISHED + " set dbt_valid_to = (",
+    "insert into " + UNPUBLISHED,
     SNAPSHOT_NODE + "COMMIT",
+    "RENAME TO customer_segment_snapshots",
 ]
 
 
@@ -235,11 +240,10 @@ def kill_at_log_text(build: subprocess.Popen[bytes], dbt_log: Path, text: str, s
 
 
 def test_sigkill_during_the_snapshot_leaves_the_history_before_or_after(project, tmp_path, record_property):
-    """The refresh killed at each statement of the snapshot's transaction, at once and a moment
-    later: the snapshot table is the one before the refresh, or the one an uninterrupted refresh
-    writes (before it when the kill came before the commit was logged), never ended rows without
-    their successors; the marts are the last published ones; the next refresh writes the same
-    history as an uninterrupted one."""
+    """The refresh killed at each statement of the snapshot and of its publication, at once and a
+    moment later: the snapshot table and the marts are all the ones before the refresh or all the
+    ones an uninterrupted refresh publishes, never rows ended without their successors nor a history
+    the marts do not show; the next refresh publishes the same as an uninterrupted one."""
     appended = run_generator("--out", str(project.root / "seeds"), "--append-day")
     assert appended.returncode == 0, appended.stderr
     assert project.dbt("seed").returncode == 0
@@ -247,14 +251,17 @@ def test_sigkill_during_the_snapshot_leaves_the_history_before_or_after(project,
     def history() -> list[tuple]:
         return sorted(project.query("select * from customer_segment_snapshots"), key=repr)
 
-    before, marts_before = history(), project.mart_rows()
-    # The history an uninterrupted refresh writes, on a copy of the same warehouse.
+    before = (history(), project.mart_rows())
+    # What an uninterrupted refresh publishes, on a copy of the same warehouse.
     reference = DbtProject(tmp_path / "reference")
     shutil.copytree(project.root, reference.root)
     refreshed = reference.dbt(*REFRESH)
     assert refreshed.returncode == 0, refreshed.stdout[-3000:]
-    after = sorted(reference.query("select * from customer_segment_snapshots"), key=repr)
-    ended = {row[0] for row in before} - {row[0] for row in before if row in after}
+    after = (
+        sorted(reference.query("select * from customer_segment_snapshots"), key=repr),
+        reference.mart_rows(),
+    )
+    ended = {row[0] for row in before[0]} - {row[0] for row in before[0] if row in after[0]}
     assert ended, "the new day ended no customer's row: the test could not tell half from whole"
 
     rng = random.Random(20261130)
@@ -262,7 +269,7 @@ def test_sigkill_during_the_snapshot_leaves_the_history_before_or_after(project,
     # Each statement at once, then three random ones a random moment after.
     kills = [(text, 0.0) for text in SNAPSHOT_STATEMENTS]
     kills += [(rng.choice(SNAPSHOT_STATEMENTS), rng.uniform(0, 0.02)) for _ in range(3)]
-    # Each kill starts from the warehouse before the refresh (one killed after its commit would
+    # Each kill starts from the warehouse before the refresh (one killed after it published would
     # leave the next nothing to write).
     shutil.copytree(project.warehouse.parent, tmp_path / "warehouse-before")
     for attempt, (text, seconds) in enumerate(kills):
@@ -272,23 +279,21 @@ def test_sigkill_during_the_snapshot_leaves_the_history_before_or_after(project,
         build = start_dbt(project, tmp_path / f"refresh-{attempt}.log", *REFRESH, "--log-path", str(log_dir))
         logged = kill_at_log_text(build, log_dir / "dbt.log", text, seconds)
         assert integrity(project.warehouse) == "ok", f"kill {attempt} at {text!r}"
-        state = history()
+        state = (history(), project.mart_rows())
         assert state in (before, after), f"kill {attempt} at {text!r} (+{seconds:.3f} s): half written"
-        if SNAPSHOT_NODE + "COMMIT" not in logged:
-            assert state == before, f"kill {attempt} at {text!r}: the history changed before its commit"
-            inside += 'update "main"."customer_segment_snapshots" set dbt_valid_to = (' in logged
-        assert project.mart_rows() == marts_before, f"kill {attempt} at {text!r} changed a published mart"
-    # Some kills landed between the merge's first step (rows ended) and the commit.
+        merged = "update " + UNPUBLISHED + " set dbt_valid_to = (" in logged
+        inside += merged and SNAPSHOT_NODE + "COMMIT" not in logged
+    # Some kills landed between the merge's first step (rows ended) and its commit.
     assert inside > 0, "no kill landed inside the snapshot's merge"
-    print(f"\nsnapshot kills: {len(kills)}, {inside} between the merge's first step and its commit")
 
-    # The refresh after the last kill: the build lock the killed build left released first.
+    # The refresh after the last kill, the build lock the killed build left released first.
     with sqlite3.connect(project.warehouse) as connection:
         connection.execute("delete from build_lock")
     healed = project.dbt(*REFRESH)
     assert healed.returncode == 0, healed.stdout[-3000:]
-    assert history() == after
-    assert project.mart_rows() == reference.mart_rows()
+    assert (history(), project.mart_rows()) == after
+    names = [name for (name,) in project.query("select name from sqlite_master")]
+    assert [name for name in names if "__segments_" in name] == []
     record_property("cases_tried", len(kills))
     record_property("cases_passed", len(kills))
 

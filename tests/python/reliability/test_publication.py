@@ -6,9 +6,11 @@ the last good build left it, in the full build and in the daily refresh."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from support import AS_OF, MARTS, DbtProject, append_day, copy_project, rewrite_seed
@@ -50,11 +52,26 @@ def mart_invocations(project: DbtProject) -> set[str]:
     return {invocation for (invocation,) in project.query("select invocation_id from mart_builds")}
 
 
+def snapshot_rows(warehouse: Path) -> list[tuple]:
+    with sqlite3.connect(warehouse) as connection:
+        return sorted(connection.execute("select * from customer_segment_snapshots").fetchall(), key=repr)
+
+
 def assert_nothing_published(project: DbtProject, marts: dict[str, list[str]], output: str) -> None:
+    """No mart changed, nor the segment history's snapshot, which is published with them."""
     assert "Nothing published" in output, output[-3000:]
     changed = [mart for mart in MARTS if project.mart_rows()[mart] != marts[mart]]
     assert not changed, f"marts changed although the build failed: {changed}"
+    good_warehouse = project.root.parent / "good-warehouse" / project.warehouse.name
+    assert snapshot_rows(project.warehouse) == snapshot_rows(good_warehouse), (
+        "the failed build changed the history"
+    )
     assert unpublished_tables(project) == []
+
+
+def node_status(project: DbtProject, name: str) -> str | None:
+    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    return next((r["status"] for r in results if r["unique_id"].split(".")[-1] == name), None)
 
 
 def shift_first_order_with_lines(cents: int):
@@ -97,6 +114,38 @@ def test_a_failing_test_of_one_mart_publishes_no_mart(project, good_build):
     assert failures and all("customer_features" in line for line in failures), failures
     assert_nothing_published(project, marts, result.stdout)
     assert mart_invocations(project) == invocations
+
+
+def test_a_build_that_fails_after_the_snapshot_leaves_the_history_as_published(project, good_build):
+    """A new day of orders, and a registration date after it that fails a test of customer_features:
+    the snapshot of the day's segments was taken in the build, but is not published, as no mart is
+    (docs/segment-history.md, "When the snapshot is taken"). The same day without the defect then
+    publishes a history that differs from the last good one."""
+    _, marts = good_build
+    append_day(project.root / "seeds", NEW_DAY)
+    registered = {row["customer_id"]: row["registration_date"] for row in project.read_seed("customers")}
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        ordered = {row["customer_id"] for row in project.read_seed("orders")}
+        customer = next(row for row in rows if row["customer_id"] not in ordered)
+        customer["registration_date"] = "2099-01-01"
+
+    rewrite_seed(project, "customers", edit)
+    as_of = ("--vars", f"{{as_of_date: '{NEW_DAY}'}}")
+    result = project.seed_and_build(*as_of)
+    assert result.returncode != 0
+    assert node_status(project, "customer_segment_snapshots") == "success"
+    assert_nothing_published(project, marts, result.stdout)
+
+    rewrite_seed(
+        project,
+        "customers",
+        lambda rows: [row.update(registration_date=registered[row["customer_id"]]) for row in rows],
+    )
+    fixed = project.seed_and_build(*as_of)
+    assert fixed.returncode == 0, fixed.stdout[-3000:]
+    good_warehouse = project.root.parent / "good-warehouse" / project.warehouse.name
+    assert snapshot_rows(project.warehouse) != snapshot_rows(good_warehouse)
 
 
 def test_a_good_build_publishes_every_mart_from_one_build(project):
