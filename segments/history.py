@@ -108,10 +108,7 @@ def backfill(days: int, as_of: datetime.date | None) -> tuple[datetime.date, dat
     parsed = invoke(dbtRunner(), "dbt parse", "parse")
     manifest = parsed.result
     if not any(node.name == SNAPSHOT for node in manifest.nodes.values()):
-        raise HistoryError(
-            f"the snapshot {SNAPSHOT} is disabled on this target (no dbt snapshots on Spark: "
-            "docs/segment-history.md)"
-        )
+        raise HistoryError(f"the snapshot {SNAPSHOT} is disabled on this target (docs/segment-history.md)")
     runner = dbtRunner(manifest=manifest)
     if as_of is None:
         text = os.environ.get("SEGMENTS_AS_OF", "").strip()

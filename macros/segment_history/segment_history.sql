@@ -68,20 +68,59 @@
     it are current again: the history as it stood on that day, which the snapshot then compares
     with the data. Nothing happens when the day is the history's last or later (every build of new
     data); data with an earlier as-of date (another data set loaded over the warehouse) rewinds
-    the history to it instead of leaving rows from after it beside the new ones. In the snapshot's
-    transaction: it commits with the snapshot or not at all. -#}
+    the history to it instead of leaving rows from after it beside the new ones. Dispatched:
+    `default__rewind_segment_history_after` (DELETE and UPDATE), `spark__rewind_segment_history_after`
+    (a rebuild: Parquet tables have neither). -#}
 {% macro rewind_segment_history() -%}
     {#- The table the snapshot writes: in a build, the unpublished copy (macros/publication/). -#}
     {%- set relation = unpublished_relation(this) if execute and is_built_unpublished(model) else this -%}
     {%- if execute and load_relation(relation) is not none -%}
         {%- set history_date = segment_history_date() -%}
         {%- set day = history_date if history_date is not none else as_of_date() -%}
-        {% call statement('rewind_segment_history_rows', auto_begin=true) -%}
-            delete from {{ relation }} where dbt_valid_from > {{ day }}
-        {%- endcall %}
-        {% call statement('rewind_segment_history_ends', auto_begin=true) -%}
-            update {{ relation }} set dbt_valid_to = null where dbt_valid_to > {{ day }}
-        {%- endcall %}
+        {% do adapter.dispatch('rewind_segment_history_after', 'segments')(relation, day) %}
     {%- endif -%}
     {{ return('') }}
+{%- endmacro %}
+
+
+{#- In the snapshot's transaction: the rewind commits with the snapshot or not at all. -#}
+{% macro default__rewind_segment_history_after(relation, day) -%}
+    {% call statement('rewind_segment_history_rows', auto_begin=true) -%}
+        delete from {{ relation }} where dbt_valid_from > {{ day }}
+    {%- endcall %}
+    {% call statement('rewind_segment_history_ends', auto_begin=true) -%}
+        update {{ relation }} set dbt_valid_to = null where dbt_valid_to > {{ day }}
+    {%- endcall %}
+{%- endmacro %}
+
+
+{#- Spark's Parquet tables have no DELETE or UPDATE: when any row began or ended after the day, the
+    table is rebuilt without the rows that began after it and with those that ended after it
+    current again (spark_rebuild_table: a helper table, then insert overwrite; no transaction).
+    The rows kept are those the DELETE keeps: a comparison with NULL drops none. -#}
+{% macro spark__rewind_segment_history_after(relation, day) -%}
+    {%- set counted = run_query(
+        'select count(*) from ' ~ relation
+        ~ ' where dbt_valid_from > ' ~ day ~ ' or dbt_valid_to > ' ~ day
+    ) -%}
+    {%- if counted.rows[0][0] > 0 -%}
+        {%- set select_columns = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- if column.name | lower == 'dbt_valid_to' -%}
+                {%- do select_columns.append(
+                    'cast(case when dbt_valid_to > ' ~ day ~ ' then null else dbt_valid_to end as '
+                    ~ column.data_type ~ ') as dbt_valid_to'
+                ) -%}
+            {%- else -%}
+                {%- do select_columns.append(adapter.quote(column.name)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {% do spark_rebuild_table(
+            relation,
+            'select ' ~ select_columns | join(', ') ~ ' from ' ~ relation
+            ~ ' where not coalesce(dbt_valid_from > ' ~ day ~ ', false)',
+            'dbt_rewind',
+            'rewind_segment_history'
+        ) %}
+    {%- endif -%}
 {%- endmacro %}

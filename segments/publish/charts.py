@@ -186,7 +186,7 @@ CHART_NEEDS: dict[str, tuple[str, ...]] = {
     "top_products_revenue.png": ("top_products_last_quarter",),
     "top_products_sentiment.png": ("top_products_last_quarter",),
     "monthly_revenue_by_region.png": ("regional_monthly_sales",),
-    # The segment history, which Spark has not.
+    # The segment history.
     "segment_sizes.png": ("customer_segment_history",),
 }
 

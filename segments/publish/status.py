@@ -49,7 +49,7 @@ PUBLISHED_REQUIRED = (
     "segment_definitions",
 )
 PUBLISHED_OPTIONAL = (
-    # The segment history (docs/segment-history.md): not on Spark.
+    # The segment history (docs/segment-history.md).
     "customer_segment_history",
     "segment_migrations",
     "segment_profiles",

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.engines
 ENGINES = ["duckdb", "postgres", "spark"]
 ARTIFACTS = REPO / "test-artifacts" / "fingerprints"
 # The segment history (docs/segment-history.md): replayed over HISTORY_DAYS days before the
-# fingerprint, so that segment_migrations has periods to compare; not on Spark (no dbt snapshot).
+# fingerprint on every engine, so that segment_migrations has periods to compare.
 HISTORY_MARTS = {"customer_segment_history", "segment_migrations"}
 HISTORY_DAYS = "5"
 
@@ -84,13 +84,13 @@ def fingerprint(
 ) -> dict:
     """Load the seeds with `dbt seed` (unless another loader filled the raw tables), build
     everything (models, data and unit tests) on the engine, replay the segment history (unless
-    `history` is false, or on Spark), then fingerprint."""
+    `history` is false), then fingerprint."""
     label = label or engine
     (project.root / "warehouse" / label).mkdir(parents=True, exist_ok=True)
     if seed:
         run_dbt(project, engine, label, env, "seed")
     run_dbt(project, engine, label, env, "build")
-    if history and engine != "spark":
+    if history:
         replay_history(project, engine, label, env)
     output = run_dbt(project, engine, label, env, "run-operation", "print_mart_fingerprints")
     lines = [line for line in output.splitlines() if line.startswith("FINGERPRINT ")]
@@ -180,11 +180,8 @@ def test_engine_builds_the_same_marts_as_sqlite(
     env = request.getfixturevalue("postgres_env") if engine == "postgres" else {}
     started = time.perf_counter()
     result = fingerprint(engines_project, engine, env)
-    expected = sqlite_fingerprint
-    if engine == "spark":
-        assert not HISTORY_MARTS & set(result), "Spark has no segment history (no dbt snapshot)"
-        expected = {name: value for name, value in sqlite_fingerprint.items() if name not in HISTORY_MARTS}
-    found = differences(expected, result)
+    assert set(result) >= HISTORY_MARTS, f"{engine} has no segment history marts"
+    found = differences(sqlite_fingerprint, result)
     print(
         f"\n{engine}: fingerprint {digest(result)} (sqlite {digest(sqlite_fingerprint)}), "
         f"build and fingerprint {time.perf_counter() - started:.0f} s"
