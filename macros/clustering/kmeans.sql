@@ -320,6 +320,19 @@
 {%- endmacro %}
 
 
+{#- The columns of a centroids model, typed, from the rows of kmeans_centroid_rows: cluster_id,
+    the final and the initial_ centroid, iterations, converged_at_iteration. -#}
+{% macro kmeans_centroid_columns(feature_columns) -%}
+    {%- set columns = ['cast(cluster_id as ' ~ dbt.type_bigint() ~ ') as cluster_id'] -%}
+    {%- for prefix in ['', 'initial_'] %}{% for column in feature_columns -%}
+        {%- do columns.append('cast(' ~ prefix ~ column ~ ' as ' ~ type_double() ~ ') as ' ~ prefix ~ column) -%}
+    {%- endfor %}{% endfor -%}
+    {%- do columns.append('cast(iterations as ' ~ dbt.type_bigint() ~ ') as iterations') -%}
+    {%- do columns.append('cast(converged_at_iteration as ' ~ dbt.type_bigint() ~ ') as converged_at_iteration') -%}
+    {{ return(columns | join(',\n')) }}
+{%- endmacro %}
+
+
 {#- The centroids model's k rows as the one row of c<c>_x<d> that kmeans_assignment_sql reads. -#}
 {% macro kmeans_centroid_row(centroids, feature_columns, k) -%}
     select

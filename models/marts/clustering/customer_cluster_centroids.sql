@@ -14,14 +14,7 @@ centroids as (
 final as (
 
     select
-        cast(cluster_id as {{ dbt.type_bigint() }}) as cluster_id,
-        {%- for prefix in ['', 'initial_'] %}
-        {%- for feature in features %}
-        cast({{ prefix ~ feature }} as {{ type_double() }}) as {{ prefix ~ feature }},
-        {%- endfor %}
-        {%- endfor %}
-        cast(iterations as {{ dbt.type_bigint() }}) as iterations,
-        cast(converged_at_iteration as {{ dbt.type_bigint() }}) as converged_at_iteration
+        {{ kmeans_centroid_columns(features) | indent(8) }}
 
     from centroids
 
