@@ -4,7 +4,6 @@ copy_project, AS_OF, MARTS, rewrite_seed, append_day, ...) are in support.py, im
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     assert generated.returncode == 0, generated.stderr
     result = project.seed_and_build()
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
-    project.build_results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    project.build_results = project.run_results()
     return project
 
 

@@ -107,6 +107,10 @@ class DbtProject:
         with sqlite3.connect(self.warehouse) as connection:
             return connection.execute(sql).fetchall()
 
+    def run_results(self) -> list[dict]:
+        """The node results of the last dbt command that wrote target/run_results.json."""
+        return json.loads((self.root / "target" / "run_results.json").read_text())["results"]
+
     def mart_rows(self) -> dict[str, list[str] | None]:
         """Every mart's rows as their reprs (so 1 and 1.0 differ), sorted, so the comparison does
         not depend on the order a table returns them in; None for a mart that does not exist."""

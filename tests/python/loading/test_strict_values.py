@@ -74,7 +74,7 @@ def text(value: str) -> Callable[[dict], str]:
 
 
 def failing_tests(project: DbtProject) -> set[str]:
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     return {r["unique_id"].split(".")[2] for r in results if r["status"] in ("fail", "error")}
 
 

@@ -4,7 +4,6 @@ order date; SEGMENTS_AS_OF still overrides it."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -75,7 +74,7 @@ def old_data(tmp_path_factory: pytest.TempPathFactory) -> OldData:
     for command in ("seed", "build"):
         result = dbt_without_as_of(project, command)
         assert result.returncode == 0, f"dbt {command} failed:\n{result.stdout[-6000:]}"
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     ((last_order_day,),) = project.query("select max(order_date) from stg_orders")
     return OldData(
         project=project,

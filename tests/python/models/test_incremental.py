@@ -58,7 +58,7 @@ def rowids(project: DbtProject, table: str) -> dict[int, int]:
 
 def build_results(project: DbtProject, result) -> list[dict]:
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "no-op")]
     assert not failed, f"dbt nodes did not pass: {failed}"
     return results

@@ -3,7 +3,6 @@ good build survive unchanged."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
@@ -129,7 +128,7 @@ def project(good_build):
 
 
 def failing_nodes(project: DbtProject) -> list[str]:
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     return [r["unique_id"] for r in results if r["status"] in ("fail", "error")]
 
 

@@ -39,7 +39,7 @@ def project(good_build) -> Iterator[DbtProject]:
 
 
 def failed_nodes(project: DbtProject) -> list[str]:
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     return sorted(r["unique_id"].split(".")[-1] for r in results if r["status"] in ("fail", "error"))
 
 
@@ -70,7 +70,7 @@ def assert_nothing_published(project: DbtProject, marts: dict[str, list[str]], o
 
 
 def node_status(project: DbtProject, name: str) -> str | None:
-    results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
+    results = project.run_results()
     return next((r["status"] for r in results if r["unique_id"].split(".")[-1] == name), None)
 
 
