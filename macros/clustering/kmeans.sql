@@ -323,12 +323,15 @@
 {#- The columns of a centroids model, typed, from the rows of kmeans_centroid_rows: cluster_id,
     the final and the initial_ centroid, iterations, converged_at_iteration. -#}
 {% macro kmeans_centroid_columns(feature_columns) -%}
-    {%- set columns = ['cast(cluster_id as ' ~ dbt.type_bigint() ~ ') as cluster_id'] -%}
+    {%- set bigint = dbt.type_bigint() -%}
+    {%- set columns = ['cast(cluster_id as ' ~ bigint ~ ') as cluster_id'] -%}
     {%- for prefix in ['', 'initial_'] %}{% for column in feature_columns -%}
-        {%- do columns.append('cast(' ~ prefix ~ column ~ ' as ' ~ type_double() ~ ') as ' ~ prefix ~ column) -%}
+        {%- set name = prefix ~ column -%}
+        {%- do columns.append('cast(' ~ name ~ ' as ' ~ type_double() ~ ') as ' ~ name) -%}
     {%- endfor %}{% endfor -%}
-    {%- do columns.append('cast(iterations as ' ~ dbt.type_bigint() ~ ') as iterations') -%}
-    {%- do columns.append('cast(converged_at_iteration as ' ~ dbt.type_bigint() ~ ') as converged_at_iteration') -%}
+    {%- for name in ['iterations', 'converged_at_iteration'] -%}
+        {%- do columns.append('cast(' ~ name ~ ' as ' ~ bigint ~ ') as ' ~ name) -%}
+    {%- endfor -%}
     {{ return(columns | join(',\n')) }}
 {%- endmacro %}
 
